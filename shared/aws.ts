@@ -1,0 +1,42 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * AWS clients, created once per container. Endpoints come from the standard SDK variables
+ * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3 ...), so the same code talks to
+ * the local emulators, LocalStack or AWS depending only on the environment.
+ */
+const region = () => process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+
+/** Emulators serve S3 on one host:port, so they need path-style URLs (bucket in the path). */
+const s3PathStyle = () =>
+  process.env.S3_FORCE_PATH_STYLE === 'true' ||
+  Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+
+let s3Client: S3Client | undefined;
+let sqsClient: SQSClient | undefined;
+let snsClient: SNSClient | undefined;
+let ddbClient: DynamoDBClient | undefined;
+let docClient: DynamoDBDocumentClient | undefined;
+
+export function s3(): S3Client {
+  return (s3Client ??= new S3Client({ region: region(), forcePathStyle: s3PathStyle() }));
+}
+export function sqs(): SQSClient {
+  return (sqsClient ??= new SQSClient({ region: region() }));
+}
+export function sns(): SNSClient {
+  return (snsClient ??= new SNSClient({ region: region() }));
+}
+export function dynamo(): DynamoDBClient {
+  return (ddbClient ??= new DynamoDBClient({ region: region() }));
+}
+/** Document client: plain JS values in and out, undefined attributes dropped. */
+export function ddb(): DynamoDBDocumentClient {
+  return (docClient ??= DynamoDBDocumentClient.from(dynamo(), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+  }));
+}
