@@ -26,7 +26,10 @@ export function s3(): S3Client {
   return (s3Client ??= new S3Client({ region: region(), forcePathStyle: s3PathStyle() }));
 }
 export function sqs(): SQSClient {
-  return (sqsClient ??= new SQSClient({ region: region() }));
+  // Emulators hand out queue URLs on hosts that need not resolve (sqs.<region>.localhost):
+  // send to the configured endpoint and let the queue URL name the queue.
+  const overridden = Boolean(process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL);
+  return (sqsClient ??= new SQSClient({ region: region(), ...(overridden ? { useQueueUrlAsEndpoint: false } : {}) }));
 }
 export function sns(): SNSClient {
   return (snsClient ??= new SNSClient({ region: region() }));

@@ -1,0 +1,97 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { BatchProcessor, SqsFifoPartialProcessorAsync, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { z } from 'zod';
+import { sqs } from '../aws.js';
+import { logger } from '../logger.js';
+import { PermanentError } from '../errors.js';
+import { backoffSeconds } from './backoff.js';
+import { queueUrlFromArn } from './queues.js';
+
+export interface SqsOptions<S extends z.ZodType> {
+  /** Schema of the JSON body; a body that does not fit is a poison message (→ DLQ, never retried in a loop). */
+  body: S;
+  /** FIFO queues: stop a message group at its first failure so order is kept. */
+  fifo?: boolean;
+  /** Retry delays (seconds); defaults from RETRY_BASE_SECONDS / RETRY_MAX_SECONDS. */
+  backoff?: { baseSeconds?: number; maxSeconds?: number };
+}
+
+export interface SqsMessage<T> {
+  body: T;
+  record: SQSRecord;
+  /** How many times SQS has delivered this message (1 on the first attempt). */
+  receiveCount: number;
+}
+
+/**
+ * The SQS middleware stack: parse + validate each record, process records independently, report
+ * partial batch failures (ReportBatchItemFailures), and push each failed record's next attempt out
+ * by exponential backoff. After maxReceiveCount the queue's redrive policy moves it to the DLQ.
+ * Record handlers must be idempotent: SQS delivers at least once.
+ */
+export function sqsHandler<S extends z.ZodType>(
+  opts: SqsOptions<S>,
+  fn: (msg: SqsMessage<z.infer<S>>) => Promise<void>,
+) {
+  const core = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const processor = opts.fifo ? new SqsFifoPartialProcessorAsync() : new BatchProcessor(EventType.SQS);
+    const poison = new Set<string>();
+    const handleRecord = async (record: SQSRecord) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(record.body);
+      } catch {
+        raw = undefined;
+      }
+      const parsed = opts.body.safeParse(raw);
+      if (!parsed.success) {
+        poison.add(record.messageId);
+        logger.error('poison message: body does not match schema', { messageId: record.messageId, issues: parsed.error.issues, body: record.body.slice(0, 500) });
+        throw new PermanentError('invalid message body');
+      }
+      const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+      try {
+        await fn({ body: parsed.data, record, receiveCount });
+      } catch (err) {
+        logger.warn('record failed', { messageId: record.messageId, error: (err as Error).message, receiveCount });
+        throw err;
+      }
+    };
+    const response = await processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
+    await delayRetries(event, response, poison, opts.backoff);
+    return response;
+  };
+  return middy(core).use(injectLambdaContext(logger, { resetKeys: true }));
+}
+
+async function delayRetries(event: SQSEvent, response: SQSBatchResponse, poison: Set<string>, backoff?: SqsOptions<z.ZodType>['backoff']): Promise<void> {
+  const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+  if (!failed.size) return;
+  const byQueue = new Map<string, SQSRecord[]>();
+  for (const r of event.Records) {
+    if (!failed.has(r.messageId)) continue;
+    byQueue.set(r.eventSourceARN, [...(byQueue.get(r.eventSourceARN) ?? []), r]);
+  }
+  for (const [arn, records] of byQueue) {
+    try {
+      const QueueUrl = await queueUrlFromArn(arn);
+      for (let i = 0; i < records.length; i += 10) {
+        await sqs().send(new ChangeMessageVisibilityBatchCommand({
+          QueueUrl,
+          Entries: records.slice(i, i + 10).map((r, j) => ({
+            Id: String(j),
+            ReceiptHandle: r.receiptHandle,
+            // A poison message gains nothing from waiting: let it reach the DLQ quickly.
+            VisibilityTimeout: poison.has(r.messageId) ? 0 : backoffSeconds(Number(r.attributes?.ApproximateReceiveCount ?? 1), backoff),
+          })),
+        }));
+      }
+    } catch (err) {
+      // The queue's own visibility timeout still applies; retry just comes at the default pace.
+      logger.warn('could not set retry backoff', { error: (err as Error).message });
+    }
+  }
+}
