@@ -25,7 +25,7 @@ export async function waitForDynamo(endpoint: string, timeoutMs = 30_000): Promi
         await client.send(new ListTablesCommand({ Limit: 1 }));
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer at ${endpoint}: ${String(err)}`);
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer at ${endpoint}: ${String(err)}`, { cause: err });
         await sleep(150);
       }
     }

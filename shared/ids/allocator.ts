@@ -93,7 +93,7 @@ class KeyAllocator {
       }
       this.current = block;
     } catch (err) {
-      throw new Error(`could not reserve ids for ${this.key}: ${(err as Error).message}`);
+      throw new Error(`could not reserve ids for ${this.key}: ${(err as Error).message}`, { cause: err });
     }
     this.blockStartedAt = this.o.now();
     this.blockSize = this.current.end - this.current.next + 1;
