@@ -31,7 +31,7 @@ export interface PersonResult {
   detections: PersonDetection[];
   /** Model id, e.g. `human-centernet@3.3.6`: store it with the result. */
   model: string;
-  /** Wall time of the call: decode + inference + decoding of the output. */
+  /** Decode + inference ms (excludes the one-off model load; includes waiting behind concurrent calls). */
   ms: number;
   width: number;
   height: number;
@@ -71,12 +71,11 @@ export async function detectPersons(
   image: Buffer | Uint8Array | RawImage,
   opts: DetectPersonsOptions = {},
 ): Promise<PersonResult> {
-  const t0 = performance.now();
   const minScore = opts.minScore ?? PERSON_DEFAULTS.minScore;
   const maxDetections = Math.min(opts.maxDetections ?? PERSON_DEFAULTS.maxDetections, MAX_PERSON_DETECTIONS);
   const iouThreshold = opts.iouThreshold ?? PERSON_DEFAULTS.iouThreshold;
-  const model = await loadPersonModel();
-  const img = await toRgb(image, PERSON_MAX_SIDE);
+  const [model, { img, decodeMs }] = await Promise.all([loadPersonModel(), decode(image, PERSON_MAX_SIDE)]);
+  const t0 = performance.now();
   const { tf } = model.runtime;
   const S = model.inputSize;
 
@@ -114,7 +113,7 @@ export async function detectPersons(
     count: detections.length,
     detections,
     model: model.id,
-    ms: performance.now() - t0,
+    ms: decodeMs + performance.now() - t0,
     width: img.sourceWidth,
     height: img.sourceHeight,
   };
@@ -147,6 +146,7 @@ export interface FaceResult {
   faces: FaceDetection[];
   /** Model id, e.g. `human-faceres@3.3.6`: only embeddings with the same id are comparable. */
   model: string;
+  /** Decode + inference ms, as for PersonResult. */
   ms: number;
   width: number;
   height: number;
@@ -158,7 +158,7 @@ export interface DetectFacesOptions {
   maxFaces?: number;
   /**
    * Re-check each blazeface candidate with facemesh (default true). Off: profile/half-turned faces are kept
-   * too, together with blazeface's false positives (hands, blurred crowd) — see people-counts.json notes.
+   * too, together with blazeface's false positives (hands, blurred crowd); measured in faces.test.ts.
    */
   verify?: boolean;
 }
@@ -170,11 +170,10 @@ export async function detectFaces(
   image: Buffer | Uint8Array | RawImage,
   opts: DetectFacesOptions = {},
 ): Promise<FaceResult> {
-  const t0 = performance.now();
   const minScore = opts.minScore ?? FACE_DEFAULTS.minScore;
   const maxFaces = opts.maxFaces ?? FACE_DEFAULTS.maxFaces;
-  const models = await loadFaceModels();
-  const img = await toRgb(image, FACE_MAX_SIDE);
+  const [models, { img, decodeMs }] = await Promise.all([loadFaceModels(), decode(image, FACE_MAX_SIDE)]);
+  const t0 = performance.now();
   const { tf, human } = models.runtime;
 
   const result = await exclusive(async () => {
@@ -205,7 +204,13 @@ export async function detectFaces(
       embedding: normalise(f.embedding),
     });
   }
-  return { faces, model: models.id, ms: performance.now() - t0, width: img.sourceWidth, height: img.sourceHeight };
+  return {
+    faces,
+    model: models.id,
+    ms: decodeMs + performance.now() - t0,
+    width: img.sourceWidth,
+    height: img.sourceHeight,
+  };
 }
 
 /**
@@ -233,6 +238,13 @@ export function similarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+
+/** Decoding runs alongside the (memoised) model load, so a non-image fails fast even on a cold process. */
+async function decode(image: Buffer | Uint8Array | RawImage, maxSide: number) {
+  const t0 = performance.now();
+  const img = await toRgb(image, maxSide);
+  return { img, decodeMs: performance.now() - t0 };
+}
 
 interface Corners {
   x1: number;
