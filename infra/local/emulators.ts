@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { guardChildren } from './reaper.js';
 
 /** Local stand-ins for AWS: DynamoDB Local (Java) and fauxqs (S3 + SQS + SNS on one port). */
 export interface Emulators {
@@ -63,6 +64,7 @@ export async function startDynamo(opts: { port: number; persistDir?: string; sta
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   child.stdout?.resume();
   if (child.pid) writeFileSync(pidFile, String(child.pid));
+  guardChildren([child.pid]);
   const endpoint = `http://127.0.0.1:${opts.port}`;
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`DynamoDB Local exited (${code}): ${stderr}`))),

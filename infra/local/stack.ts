@@ -10,6 +10,7 @@ import { startEmulators, LOCAL_CREDENTIALS, type Emulators } from './emulators.j
 import { loadService, type ServiceConfig } from './service.js';
 import { provision, type Provisioned } from './provision.js';
 import { startEventSources, type EventSources } from './event-sources.js';
+import { guardChildren } from './reaper.js';
 
 const root = resolve(import.meta.dirname, '../..');
 export const REGION = 'us-east-1';
@@ -106,6 +107,7 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
       env: { ...process.env, ...env, HTTP_PORT: String(opts.httpPort), LAMBDA_PORT: String(opts.lambdaPort), SLS_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    guardChildren([offline.pid]);
     await waitForOffline(offline, opts.httpPort, opts.verbose ? log : undefined);
     const lambda = new LambdaClient({ region: REGION, credentials: LOCAL_CREDENTIALS, endpoint: `http://127.0.0.1:${opts.lambdaPort}` });
     const c = clientsFor(env);
