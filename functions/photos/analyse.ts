@@ -1,0 +1,111 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { Context, S3Event, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { s3 } from '../../shared/aws.js';
+import { loadConfig } from '../../shared/config.js';
+import { logger } from '../../shared/logger.js';
+import { parsePhotoKey } from '../../shared/photos/model.js';
+import { PhotoRepo } from '../../shared/photos/repo.js';
+import { applyResult } from '../../shared/photos/service.js';
+import { backoffSeconds } from '../../shared/sqs/backoff.js';
+import { send } from '../../shared/sqs/queues.js';
+import { sqsHandler } from '../../shared/sqs/stack.js';
+import { NotAnImageError, detectPersons } from '../../shared/vision/detect.js';
+import { loadPersonModel } from '../../shared/vision/model.js';
+
+const cfg = loadConfig({
+  PHOTOS_TABLE: z.string().min(1),
+  PHOTOS_BUCKET: z.string().min(1),
+  PHOTOS_ANALYSE_QUEUE: z.string().min(1),
+  PHOTOS_REPORT_QUEUE: z.string().min(1),
+  ANALYSE_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  PERSON_MIN_SCORE: z.coerce.number().min(0).max(1).optional(),
+});
+const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
+
+// Start loading the model with the container, not with the first photo.
+void loadPersonModel().catch((err: unknown) => logger.error('person model failed to load', err as Error));
+
+class PermanentAnalyseError extends Error {}
+
+/** Counts the people in a stored photo and goes down the callback path (analysed → report queued). */
+async function analyse(id: number, key?: string): Promise<void> {
+  const rec = await repo.get(id);
+  if (!rec) return logger.warn('analysis for an unknown photo: dropped', { id });
+  if (rec.stage !== 'download' && rec.stage !== 'analyse') return; // analysed already, or failed
+  const objectKey = key ?? rec.s3Key;
+  if (!objectKey) throw new Error(`photo ${id} has no stored object yet`);
+  let bytes: Uint8Array;
+  try {
+    const obj = await s3().send(new GetObjectCommand({ Bucket: cfg.PHOTOS_BUCKET, Key: objectKey }));
+    bytes = await obj.Body!.transformToByteArray();
+  } catch (err) {
+    if ((err as Error).name === 'NoSuchKey') throw new PermanentAnalyseError(`missing: s3://${cfg.PHOTOS_BUCKET}/${objectKey} does not exist`);
+    throw err;
+  }
+  let found;
+  try {
+    found = await detectPersons(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), cfg.PERSON_MIN_SCORE !== undefined ? { minScore: cfg.PERSON_MIN_SCORE } : {});
+  } catch (err) {
+    if (err instanceof NotAnImageError) throw new PermanentAnalyseError(`not_an_image: ${err.message}`);
+    throw err;
+  }
+  const r = await applyResult(repo, cfg.PHOTOS_REPORT_QUEUE, id, {
+    numOfPeople: found.count,
+    detections: found.detections,
+    model: found.model,
+    inferenceMs: found.ms,
+    by: 'detector',
+  }, Date.now());
+  if (r.outcome === 'conflict') logger.warn('detector disagrees with the stored count', { id, detector: found.count, stored: r.record.numOfPeople });
+}
+
+/** Runs one analysis; false when it failed in a way worth retrying (and the attempt was recorded). */
+async function attempt(id: number, attemptNo: number, key?: string): Promise<boolean> {
+  try {
+    await analyse(id, key);
+    return true;
+  } catch (err) {
+    const reason = (err as Error).message;
+    if (err instanceof PermanentAnalyseError) {
+      await repo.markFailed(id, 'analyse', reason, Date.now());
+      return true;
+    }
+    if (attemptNo >= cfg.ANALYSE_MAX_ATTEMPTS) {
+      await repo.markFailed(id, 'analyse', `gave up after ${attemptNo} attempts: ${reason}`, Date.now());
+      return true;
+    }
+    logger.warn('analysis failed; will retry', { id, attemptNo, reason });
+    await repo.recordAttempt(id, 'analyse', reason, Date.now());
+    return false;
+  }
+}
+
+/** Retries and sweeper re-drives arrive through the analyse queue (backoff, DLQ). */
+const onMessage = sqsHandler({ body: z.object({ id: z.number().int().positive() }) }, async ({ body, receiveCount }) => {
+  const rec = await repo.get(body.id);
+  const attemptNo = Math.max(receiveCount, (rec?.attempts.analyse ?? 0) + 1);
+  if (!(await attempt(body.id, attemptNo))) throw new Error(`analysis of photo ${body.id} failed (attempt ${attemptNo})`);
+});
+
+/** A photo arrived in S3. A failed analysis moves to the analyse queue, so it gets SQS backoff and a DLQ. */
+async function onObjects(event: S3Event): Promise<void> {
+  for (const r of event.Records) {
+    const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
+    const parsed = parsePhotoKey(key);
+    if (!parsed) {
+      logger.warn('object is not a photo key: ignored', { key });
+      continue;
+    }
+    if (!(await attempt(parsed.id, 1, key))) {
+      await send(cfg.PHOTOS_ANALYSE_QUEUE, { body: { id: parsed.id }, delaySeconds: backoffSeconds(1) });
+    }
+  }
+}
+
+/** One function, two triggers: S3 ObjectCreated (photos/…) and the analyse queue. */
+export const handler = async (event: S3Event | SQSEvent, context: Context) => {
+  const first = event.Records?.[0] as { eventSource?: string } | undefined;
+  if (first?.eventSource === 'aws:sqs') return onMessage(event as SQSEvent, context);
+  return onObjects(event as S3Event);
+};

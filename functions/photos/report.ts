@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { loadConfig } from '../../shared/config.js';
+import { logger } from '../../shared/logger.js';
+import { idempotencyKey, reportOf } from '../../shared/photos/model.js';
+import { PhotoRepo } from '../../shared/photos/repo.js';
+import { sqsHandler } from '../../shared/sqs/stack.js';
+
+const cfg = loadConfig({
+  PHOTOS_TABLE: z.string().min(1),
+  REPORT_URL: z.url({ message: 'REPORT_URL must be the URL of remote server 2' }),
+  REPORT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
+
+/**
+ * Report consumer: POSTs the count to remote server 2 with `Idempotency-Key: photo-<id>` (the same on
+ * every attempt, so the receiver can drop repeats). 2xx → reported; anything else retries with backoff
+ * and, after the queue's maxReceiveCount, waits in the DLQ (`panoptes redrive`).
+ */
+export const handler = sqsHandler({ body: z.object({ id: z.number().int().positive() }) }, async ({ body, receiveCount }) => {
+  const rec = await repo.get(body.id);
+  if (!rec) return logger.warn('report for an unknown photo: dropped', { id: body.id });
+  if (rec.reported) return;
+  if (rec.stage !== 'report' && !(rec.stage === 'failed' && rec.failedStage === 'report')) {
+    return logger.warn('report for a photo that is not ready: dropped', { id: rec.id, stage: rec.stage });
+  }
+  let error: string;
+  try {
+    const res = await fetch(cfg.REPORT_URL, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey(rec.id) },
+      body: JSON.stringify(reportOf(rec)),
+      signal: AbortSignal.timeout(cfg.REPORT_TIMEOUT_MS),
+      redirect: 'manual',
+    });
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.status >= 200 && res.status < 300) {
+      await repo.markReported(rec.id, Date.now());
+      return;
+    }
+    error = `http_${res.status}`;
+  } catch (err) {
+    error = `network: ${(err as Error).message}`;
+  }
+  await repo.recordAttempt(rec.id, 'report', error, Date.now());
+  throw new Error(`report of photo ${rec.id} failed (receive ${receiveCount}): ${error}`);
+});

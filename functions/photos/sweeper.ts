@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { loadConfig } from '../../shared/config.js';
+import { logger } from '../../shared/logger.js';
+import { STAGES, type Stage } from '../../shared/photos/model.js';
+import { planSweep, type PendingItem } from '../../shared/photos/policy.js';
+import { PhotoRepo } from '../../shared/photos/repo.js';
+import { parseDuration } from '../../shared/photos/time.js';
+import { sendBatch } from '../../shared/sqs/queues.js';
+
+const duration = (def: string) => z.string().default(def).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: ${v} (e.g. 10m, 30s)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const cfg = loadConfig({
+  PHOTOS_TABLE: z.string().min(1),
+  PHOTOS_DOWNLOAD_QUEUE: z.string().min(1),
+  PHOTOS_ANALYSE_QUEUE: z.string().min(1),
+  PHOTOS_REPORT_QUEUE: z.string().min(1),
+  STUCK_AFTER: duration('10m'),
+  SWEEP_WINDOW: duration('24h'),
+  SWEEP_MAX_REDRIVES: z.coerce.number().int().min(0).default(6),
+});
+const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
+const queueOf: Record<Stage, string> = { download: cfg.PHOTOS_DOWNLOAD_QUEUE, analyse: cfg.PHOTOS_ANALYSE_QUEUE, report: cfg.PHOTOS_REPORT_QUEUE };
+
+export interface SweepSummary {
+  stuckAfterMs: number;
+  redriven: Record<Stage, number>;
+  failed: Record<Stage, number>;
+  ids: Record<Stage, number[]>;
+}
+
+/**
+ * Sweeper (every 5 min): records with no activity for STUCK_AFTER in any stage, callTime within the last
+ * SWEEP_WINDOW (the sparse `pending` GSI), are re-driven to their stage's queue; after SWEEP_MAX_REDRIVES
+ * re-drives a record fails instead, so it cannot circulate for ever.
+ */
+export const handler = async (): Promise<SweepSummary> => {
+  const now = Date.now();
+  const summary: SweepSummary = {
+    stuckAfterMs: cfg.STUCK_AFTER,
+    redriven: { download: 0, analyse: 0, report: 0 },
+    failed: { download: 0, analyse: 0, report: 0 },
+    ids: { download: [], analyse: [], report: [] },
+  };
+  for (const stage of STAGES) {
+    const items: PendingItem[] = [];
+    for await (const p of repo.pending(stage, now - cfg.SWEEP_WINDOW, now + 5 * 60_000, now - cfg.STUCK_AFTER)) items.push(p);
+    const redrive: number[] = [];
+    for (const a of planSweep(items, now, cfg.STUCK_AFTER, cfg.SWEEP_MAX_REDRIVES)) {
+      if (a.action === 'fail') {
+        if (await repo.markFailed(a.id, stage, `stuck: no progress after ${cfg.SWEEP_MAX_REDRIVES} re-drives`, now, false)) summary.failed[stage]++;
+      } else if (await repo.markRedriven(a.id, stage, now)) redrive.push(a.id);
+    }
+    if (redrive.length) await sendBatch(queueOf[stage], redrive.map((id) => ({ body: { id } })));
+    summary.redriven[stage] = redrive.length;
+    summary.ids[stage] = redrive;
+  }
+  logger.info('sweep', { stuckAfterMs: summary.stuckAfterMs, redriven: summary.redriven, failed: summary.failed });
+  return summary;
+};

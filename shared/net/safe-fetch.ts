@@ -1,0 +1,169 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import { Agent, request, errors as undiciErrors } from 'undici';
+import { checkAddress, parseAllowList, type AllowList } from './allow.js';
+
+/**
+ * Fetches a URL someone else gave us without letting them reach what they should not (SSRF):
+ * - every address is checked against an allow-list *at connect time*: we resolve DNS ourselves
+ *   (undici connect.lookup) and connect to the checked address, so DNS rebinding cannot slip past;
+ * - redirects are followed by hand, each hop re-checked (scheme, host, address);
+ * - one deadline covers connect, redirects and body; the body is capped while it streams.
+ */
+export interface SafeFetchOptions {
+  /** Allow-list spec (see allow.ts) or a parsed list. */
+  allow: AllowList | string;
+  /** Whole request, redirects and body included. Default 10 s. */
+  timeoutMs?: number;
+  /** Body cap in bytes. Default 20 MiB. */
+  maxBytes?: number;
+  /** Default 5. */
+  maxRedirects?: number;
+  method?: 'GET' | 'HEAD';
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface SafeFetchResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  /** The URL that answered (after redirects). */
+  url: string;
+  redirects: string[];
+}
+
+export type SafeFetchErrorCode = 'bad_url' | 'blocked' | 'too_large' | 'timeout' | 'too_many_redirects' | 'dns' | 'network';
+
+/** `permanent`: retrying the same URL cannot succeed (blocked, too large, bad URL, redirect loop). */
+export class SafeFetchError extends Error {
+  override name = 'SafeFetchError';
+  constructor(readonly code: SafeFetchErrorCode, message: string, readonly permanent: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+const DEFAULTS = { timeoutMs: 10_000, maxBytes: 20 * 1024 * 1024, maxRedirects: 5 };
+
+/** One agent per allow-list: pooled connections were checked when they were opened. */
+const agents = new Map<string, Agent>();
+
+/** Marks refusals raised inside the connector so they surface as `blocked`, not as network errors. */
+class BlockedError extends Error {
+  override name = 'BlockedError';
+}
+
+function guardedLookup(list: AllowList): LookupFunction {
+  return ((hostname: string, options: { all?: boolean; family?: number }, cb: (...args: unknown[]) => void) => {
+    dnsLookup(hostname, { all: true, family: options.family ?? 0 }, (err, addresses: LookupAddress[]) => {
+      if (err) return cb(err);
+      const verdicts = addresses.map((a) => ({ a, v: checkAddress(list, hostname, a.address) }));
+      const ok = verdicts.filter((x) => x.v.ok).map((x) => x.a);
+      if (!ok.length) {
+        const why = verdicts.map((x) => (x.v.ok ? '' : x.v.reason)).filter(Boolean)[0] ?? `${hostname} did not resolve`;
+        return cb(new BlockedError(why));
+      }
+      if (options.all) cb(null, ok);
+      else cb(null, ok[0]!.address, ok[0]!.family);
+    });
+  }) as LookupFunction;
+}
+
+function agentFor(list: AllowList): Agent {
+  let a = agents.get(list.spec);
+  if (!a) {
+    a = new Agent({ connect: { lookup: guardedLookup(list), timeout: 5_000 }, keepAliveTimeout: 4_000 });
+    agents.set(list.spec, a);
+  }
+  return a;
+}
+
+function checkUrl(list: AllowList, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new SafeFetchError('bad_url', `not a URL: ${raw.slice(0, 200)}`, true);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SafeFetchError('bad_url', `scheme ${url.protocol} is not allowed`, true);
+  if (url.username || url.password) throw new SafeFetchError('bad_url', 'credentials in URLs are not allowed', true);
+  // IP literals never reach the lookup hook: check them here.
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) {
+    const v = checkAddress(list, host, host);
+    if (!v.ok) throw new SafeFetchError('blocked', `refused ${url.host}: ${v.reason}`, true);
+  }
+  return url;
+}
+
+function classify(err: unknown, deadline: AbortSignal): SafeFetchError {
+  if (err instanceof SafeFetchError) return err;
+  const chain: unknown[] = [];
+  for (let e: unknown = err; e && chain.length < 5; e = (e as { cause?: unknown }).cause) chain.push(e);
+  const blocked = chain.find((e) => e instanceof BlockedError) as BlockedError | undefined;
+  if (blocked) return new SafeFetchError('blocked', `refused: ${blocked.message}`, true);
+  if (deadline.aborted) return new SafeFetchError('timeout', 'timed out', false, { cause: err });
+  const code = chain.map((e) => (e as { code?: string }).code).find(Boolean);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new SafeFetchError('dns', `could not resolve host (${code})`, false, { cause: err });
+  if (chain.some((e) => e instanceof undiciErrors.ConnectTimeoutError || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError)) {
+    return new SafeFetchError('timeout', (err as Error).message, false, { cause: err });
+  }
+  return new SafeFetchError('network', `${code ? `${code}: ` : ''}${(err as Error).message ?? String(err)}`, false, { cause: err });
+}
+
+/** Drops a body we will not read; undici reports the abort as an error event, which nobody needs. */
+function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+export async function safeFetch(url: string, opts: SafeFetchOptions): Promise<SafeFetchResult> {
+  const list = typeof opts.allow === 'string' ? parseAllowList(opts.allow) : opts.allow;
+  const timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
+  const maxBytes = opts.maxBytes ?? DEFAULTS.maxBytes;
+  const maxRedirects = opts.maxRedirects ?? DEFAULTS.maxRedirects;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
+  const dispatcher = agentFor(list);
+  const redirects: string[] = [];
+  let current = checkUrl(list, url);
+  try {
+    for (;;) {
+      const res = await request(current, {
+        method: opts.method ?? 'GET',
+        headers: { 'user-agent': 'panoptes-fetch/1', ...(opts.headers ?? {}) },
+        dispatcher,
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const location = res.headers.location;
+      if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && location) {
+        discard(res.body);
+        if (redirects.length >= maxRedirects) throw new SafeFetchError('too_many_redirects', `more than ${maxRedirects} redirects`, true);
+        const next = new URL(Array.isArray(location) ? location[0]! : location, current).toString();
+        redirects.push(next);
+        current = checkUrl(list, next);
+        continue;
+      }
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        discard(res.body);
+        throw new SafeFetchError('too_large', `body is ${declared} bytes; the limit is ${maxBytes}`, true);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > maxBytes) {
+          discard(res.body);
+          throw new SafeFetchError('too_large', `body exceeds the limit of ${maxBytes} bytes`, true);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks, size), url: current.toString(), redirects };
+    }
+  } catch (err) {
+    throw classify(err, deadline);
+  }
+}
