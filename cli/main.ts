@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { registerMedia } from './media.js';
+
+/** `panoptes <capability> <command>`: the operator CLI. Each capability registers its commands here. */
+const program = new Command('panoptes')
+  .description('panoptes operator CLI (talks to the HTTP API)')
+  .showHelpAfterError();
+
+const registrations: Array<(program: Command) => void> = [
+  registerMedia,
+];
+for (const register of registrations) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  console.error(`panoptes: ${(err as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,103 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ByteRange } from './range.js';
+
+/** The S3 side of the media store: presigned URLs and the few calls the service makes itself. */
+
+type Presignable = PutObjectCommand | UploadPartCommand | GetObjectCommand;
+
+/**
+ * The SDK adds flexible-checksum headers (a CRC32 of the *empty* body for PUTs) that the presigner
+ * hoists into the URL: S3 would then reject every upload whose body is not empty. The checksum
+ * belongs to the uploader, not to the URL, so it is dropped before signing.
+ */
+type Next = (args: { request: unknown }) => Promise<unknown>;
+const dropChecksums = (next: Next) => async (args: { request: unknown }) => {
+  const req = args.request as { headers?: Record<string, string> };
+  for (const h of Object.keys(req.headers ?? {})) {
+    if (/^x-amz-(checksum-|sdk-checksum-algorithm)/i.test(h)) delete req.headers![h];
+  }
+  return next(args);
+};
+
+export async function presign(s3: S3Client, command: Presignable, expiresIn: number, signContentType = false): Promise<string> {
+  const cmd = command as unknown as Parameters<typeof getSignedUrl>[1];
+  cmd.middlewareStack.add(dropChecksums as never, { step: 'build', priority: 'low', name: 'mediaDropPresignChecksums' });
+  return getSignedUrl(s3, cmd, { expiresIn, ...(signContentType ? { signableHeaders: new Set(['content-type']) } : {}) });
+}
+
+export const presignPut = (s3: S3Client, bucket: string, key: string, contentType: string, expiresIn: number) =>
+  presign(s3, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType }), expiresIn, true);
+
+export const presignPart = (s3: S3Client, bucket: string, key: string, uploadId: string, partNumber: number, expiresIn: number) =>
+  presign(s3, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), expiresIn);
+
+/** A GET URL that answers with the recorded content type whatever the uploader sent. */
+export const presignGet = (s3: S3Client, bucket: string, key: string, contentType: string, expiresIn: number) =>
+  presign(s3, new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentType: contentType }), expiresIn);
+
+export async function createMultipart(s3: S3Client, bucket: string, key: string, contentType: string): Promise<string> {
+  const r = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }));
+  if (!r.UploadId) throw new Error('S3 returned no UploadId');
+  return r.UploadId;
+}
+
+export async function completeMultipart(s3: S3Client, bucket: string, key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void> {
+  const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+  await s3.send(new CompleteMultipartUploadCommand({
+    Bucket: bucket,
+    Key: key,
+    UploadId: uploadId,
+    MultipartUpload: { Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+  }));
+}
+
+/** Idempotent: an upload already completed or aborted is fine. */
+export async function abortMultipart(s3: S3Client, bucket: string, key: string, uploadId: string): Promise<void> {
+  try {
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+  } catch (err) {
+    if (!isNoSuchUpload(err)) throw err;
+  }
+}
+
+export async function headObject(s3: S3Client, bucket: string, key: string): Promise<{ size: number; etag: string } | undefined> {
+  try {
+    const r = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return { size: Number(r.ContentLength ?? 0), etag: r.ETag ?? '' };
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+export async function readRange(s3: S3Client, bucket: string, key: string, r: ByteRange): Promise<Buffer> {
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${r.start}-${r.end}` }));
+  const bytes = Buffer.from(await out.Body!.transformToByteArray());
+  if (bytes.length !== r.end - r.start + 1) throw new Error(`S3 answered ${bytes.length} bytes for range ${r.start}-${r.end}`);
+  return bytes;
+}
+
+/** Idempotent (S3 answers 204 for a missing key). */
+export async function deleteObject(s3: S3Client, bucket: string, key: string): Promise<void> {
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+}
+
+export function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404 && e?.name !== 'NoSuchUpload';
+}
+
+export function isNoSuchUpload(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'NoSuchUpload';
+}
