@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerMedia } from './media.js';
+import { registerRedrive } from './redrive.js';
 
 /** `panoptes <capability> <command>`: the operator CLI. Each capability registers its commands here. */
 const program = new Command('panoptes')
@@ -8,6 +9,7 @@ const program = new Command('panoptes')
 
 const registrations: Array<(program: Command) => void> = [
   registerMedia,
+  registerRedrive,
 ];
 for (const register of registrations) register(program);
 
