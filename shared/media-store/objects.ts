@@ -30,17 +30,21 @@ const dropChecksums = (next: Next) => async (args: { request: unknown }) => {
   return next(args);
 };
 
-export async function presign(s3: S3Client, command: Presignable, expiresIn: number, signContentType = false): Promise<string> {
+export async function presign(s3: S3Client, command: Presignable, expiresIn: number, signed: string[] = []): Promise<string> {
   const cmd = command as unknown as Parameters<typeof getSignedUrl>[1];
   cmd.middlewareStack.add(dropChecksums as never, { step: 'build', priority: 'low', name: 'mediaDropPresignChecksums' });
-  return getSignedUrl(s3, cmd, { expiresIn, ...(signContentType ? { signableHeaders: new Set(['content-type']) } : {}) });
+  return getSignedUrl(s3, cmd, { expiresIn, ...(signed.length ? { signableHeaders: new Set(signed) } : {}) });
 }
 
-export const presignPut = (s3: S3Client, bucket: string, key: string, contentType: string, expiresIn: number) =>
-  presign(s3, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType }), expiresIn, true);
+/**
+ * Content-Length is signed: S3 refuses a body of any other size, so the URL cannot store more (or
+ * less) than was declared, not even by a PUT after completion (the URL outlives the upload).
+ */
+export const presignPut = (s3: S3Client, bucket: string, key: string, contentType: string, size: number, expiresIn: number) =>
+  presign(s3, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType, ContentLength: size }), expiresIn, ['content-type', 'content-length']);
 
-export const presignPart = (s3: S3Client, bucket: string, key: string, uploadId: string, partNumber: number, expiresIn: number) =>
-  presign(s3, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), expiresIn);
+export const presignPart = (s3: S3Client, bucket: string, key: string, uploadId: string, partNumber: number, size: number, expiresIn: number) =>
+  presign(s3, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ContentLength: size }), expiresIn, ['content-length']);
 
 /** A GET URL that answers with the recorded content type whatever the uploader sent. */
 export const presignGet = (s3: S3Client, bucket: string, key: string, contentType: string, expiresIn: number) =>
@@ -81,8 +85,9 @@ export async function headObject(s3: S3Client, bucket: string, key: string): Pro
   }
 }
 
-export async function readRange(s3: S3Client, bucket: string, key: string, r: ByteRange): Promise<Buffer> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${r.start}-${r.end}` }));
+/** `etag` guards against serving bytes of an object that is not the one recorded (S3 answers 412). */
+export async function readRange(s3: S3Client, bucket: string, key: string, r: ByteRange, etag?: string): Promise<Buffer> {
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${r.start}-${r.end}`, ...(etag ? { IfMatch: etag } : {}) }));
   const bytes = Buffer.from(await out.Body!.transformToByteArray());
   if (bytes.length !== r.end - r.start + 1) throw new Error(`S3 answered ${bytes.length} bytes for range ${r.start}-${r.end}`);
   return bytes;

@@ -13,7 +13,7 @@ import { HttpError, badRequest, conflict, forbidden, notFound } from '../errors.
 import { pickGroup, type Group, type GroupConfig, type GroupStatus } from './groups.js';
 import { encodeFileId, objectKey } from './ids.js';
 import * as objects from './objects.js';
-import { MAX_FILE_SIZE, S3_MAX_SINGLE_PUT, checkParts, uploadPlan } from './plan.js';
+import { MAX_FILE_SIZE, S3_MAX_SINGLE_PUT, checkParts, partRanges, uploadPlan } from './plan.js';
 import type { ByteRange } from './range.js';
 
 /**
@@ -240,15 +240,15 @@ export class MediaStore {
     };
     let ticket: UploadTicket;
     if (plan.kind === 'single') {
-      const url = await objects.presignPut(this.o.s3, group.bucket, key, input.contentType, this.o.uploadUrlSeconds);
-      ticket = { fileId, group: group.name, expiresAt, upload: { method: 'PUT', url, headers: { 'content-type': input.contentType } } };
+      const url = await objects.presignPut(this.o.s3, group.bucket, key, input.contentType, input.size, this.o.uploadUrlSeconds);
+      ticket = { fileId, group: group.name, expiresAt, upload: { method: 'PUT', url, headers: { 'content-type': input.contentType, 'content-length': String(input.size) } } };
     } else {
       // An upload created here but never recorded (crash) is aborted by the bucket's lifecycle rule.
       const uploadId = await objects.createMultipart(this.o.s3, group.bucket, key, input.contentType);
       Object.assign(record, { uploadId, partSize: plan.partSize, partCount: plan.partCount });
-      const parts = await Promise.all(Array.from({ length: plan.partCount }, async (_, i) => ({
-        partNumber: i + 1,
-        url: await objects.presignPart(this.o.s3, group.bucket, key, uploadId, i + 1, this.o.uploadUrlSeconds),
+      const parts = await Promise.all(partRanges(input.size, plan.partSize).map(async (p) => ({
+        partNumber: p.partNumber,
+        url: await objects.presignPart(this.o.s3, group.bucket, key, uploadId, p.partNumber, p.end - p.start, this.o.uploadUrlSeconds),
       })));
       ticket = { fileId, group: group.name, expiresAt, uploadId, partSize: plan.partSize, parts };
     }
@@ -338,8 +338,15 @@ export class MediaStore {
     return objects.presignGet(this.o.s3, rec.bucket, rec.key, rec.contentType, this.o.downloadUrlSeconds);
   }
 
-  readRange(rec: FileRecord, range: ByteRange): Promise<Buffer> {
-    return objects.readRange(this.o.s3, rec.bucket, rec.key, range);
+  async readRange(rec: FileRecord, range: ByteRange): Promise<Buffer> {
+    try {
+      return await objects.readRange(this.o.s3, rec.bucket, rec.key, range, rec.etag);
+    } catch (err) {
+      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) {
+        throw conflict(`the stored object of ${rec.fileId} no longer matches its record (ETag ${rec.etag})`);
+      }
+      throw err;
+    }
   }
 
   async listFiles(q: { appId: string; userId: string; limit: number; cursor?: string }, caller: MediaCaller): Promise<{ files: FileView[]; cursor?: string }> {

@@ -7,14 +7,15 @@ import { mediaSettings, MAX_RANGE_BYTES } from '../../../shared/media-store/conf
 const s3 = new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4566', forcePathStyle: true, credentials: { accessKeyId: 'k', secretAccessKey: 's' } });
 
 describe('presigned URLs', () => {
-  it('carry no SDK checksum (S3 would check it against the real body) and sign the content type of a PUT', async () => {
-    const put = new URL(await presignPut(s3, 'bucket', '000/001/002/id.mp4', 'video/mp4', 900));
+  it('carry no SDK checksum (S3 would check it against the real body) and sign the length (and type) of a PUT', async () => {
+    const put = new URL(await presignPut(s3, 'bucket', '000/001/002/id.mp4', 'video/mp4', 1234, 900));
     expect(put.pathname).toBe('/bucket/000/001/002/id.mp4'); // path style on the emulator
     expect([...put.searchParams.keys()].filter((k) => /checksum/i.test(k))).toEqual([]);
-    expect(put.searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host');
+    expect(put.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
     expect(put.searchParams.get('X-Amz-Expires')).toBe('900');
 
-    const part = new URL(await presignPart(s3, 'bucket', 'k', 'upload-1', 7, 900));
+    const part = new URL(await presignPart(s3, 'bucket', 'k', 'upload-1', 7, 8 * 1024 * 1024, 900));
+    expect(part.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
     expect(part.searchParams.get('partNumber')).toBe('7');
     expect(part.searchParams.get('uploadId')).toBe('upload-1');
     expect([...part.searchParams.keys()].filter((k) => /checksum/i.test(k))).toEqual([]);
