@@ -1,0 +1,22 @@
+import { loadConfig } from '../../shared/config.js';
+import { forbidden, notFound } from '../../shared/errors.js';
+import { httpHandler, json } from '../../shared/http/stack.js';
+import { inScope } from '../../shared/search/model.js';
+import { removeImage } from '../../shared/search/pipeline.js';
+import { deletePath } from '../../shared/search/requests.js';
+import { env, featuresRepo, indexStore } from '../../shared/search/runtime.js';
+
+const cfg = loadConfig({
+  FEATURES_TABLE: env.FEATURES_TABLE,
+  SEARCH_INDEX_TABLE: env.SEARCH_INDEX_TABLE,
+  SEARCH_INDEX_BUCKET: env.SEARCH_INDEX_BUCKET,
+});
+const repo = featuresRepo(cfg.FEATURES_TABLE);
+
+/** DELETE /features/{imageKey+}: the image leaves the index (the object itself stays in the bucket). */
+export const handler = httpHandler({ auth: 'apiKey', path: deletePath }, async ({ path, caller }) => {
+  if (!inScope(path.imageKey, caller?.appId)) throw forbidden(`imageKey must be under images/${caller?.appId}/`);
+  const r = await removeImage(repo, (model) => indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model }), path.imageKey);
+  if (!r.found) throw notFound(`image ${path.imageKey} is not indexed`);
+  return json(200, { imageKey: path.imageKey, removed: true, faces: r.faces });
+});

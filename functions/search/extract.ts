@@ -1,0 +1,50 @@
+import { s3 } from '../../shared/aws.js';
+import { loadConfig } from '../../shared/config.js';
+import { HttpError, forbidden } from '../../shared/errors.js';
+import { httpHandler, json } from '../../shared/http/stack.js';
+import { parseAllowList } from '../../shared/net/allow.js';
+import { inScope } from '../../shared/search/model.js';
+import { ImageProblem } from '../../shared/search/pipeline.js';
+import { extractBody } from '../../shared/search/requests.js';
+import { env } from '../../shared/search/runtime.js';
+import { fromBucket, fromUrl, unprocessable } from '../../shared/search/source.js';
+import { extractFaces, warmModel } from '../../shared/search/vision.js';
+import { z } from 'zod';
+
+const cfg = loadConfig({
+  IMAGES_BUCKET: env.IMAGES_BUCKET,
+  IMAGE_URL_ALLOW: env.IMAGE_URL_ALLOW,
+  IMAGE_URL_TIMEOUT_MS: env.IMAGE_URL_TIMEOUT_MS,
+  IMAGE_MAX_BYTES: env.IMAGE_MAX_BYTES,
+  /** Answer 503 rather than let API Gateway cut us off at 30 s (the seed's FEATURE_TIMEOUT). */
+  EXTRACT_BUDGET_MS: z.coerce.number().int().positive().default(27_000),
+});
+const allow = parseAllowList(cfg.IMAGE_URL_ALLOW);
+void warmModel(); // load with the container, not with the first request
+
+/** POST /features/extract {imageKey | imageUrl} → faces (box, score, embedding), model, ms. Not indexed. */
+export const handler = httpHandler({ auth: 'apiKey', body: extractBody }, async ({ body, caller }) => {
+  const started = Date.now();
+  if (body.imageKey && !inScope(body.imageKey, caller?.appId)) throw forbidden(`imageKey must be under images/${caller?.appId}/`);
+  const image = body.imageKey
+    ? await fromBucket(s3(), cfg.IMAGES_BUCKET, body.imageKey, cfg.IMAGE_MAX_BYTES)
+    : await fromUrl(body.imageUrl!, { allow, maxBytes: cfg.IMAGE_MAX_BYTES, timeoutMs: cfg.IMAGE_URL_TIMEOUT_MS });
+  const budget = cfg.EXTRACT_BUDGET_MS - (Date.now() - started);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const r = await Promise.race([
+      extractFaces(image.bytes, 100),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new HttpError(503, 'ModelBusy', 'extraction did not finish in time (model still loading?); retry', undefined, { 'retry-after': '5' })), Math.max(0, budget));
+      }),
+    ]);
+    // float32 carries ~7 significant digits: more in JSON is noise (and 2× the bytes).
+    const faces = r.faces.map((f) => ({ box: f.box, score: f.score, embedding: Array.from(f.embedding, (x) => Number(x.toPrecision(7))) }));
+    return json(200, { faces, model: r.model, ms: Math.round(r.ms), width: r.width, height: r.height });
+  } catch (err) {
+    if (err instanceof ImageProblem) throw unprocessable(`not an image: ${err.reason.replace(/^not_an_image: /, '')}`, 'NotAnImage');
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+});

@@ -1,0 +1,32 @@
+import type { S3Event } from 'aws-lambda';
+import { loadConfig } from '../../shared/config.js';
+import { logger } from '../../shared/logger.js';
+import { AUTO_INDEX_PREFIX } from '../../shared/search/model.js';
+import { removeImage } from '../../shared/search/pipeline.js';
+import { env, featuresRepo, indexStore } from '../../shared/search/runtime.js';
+import { send } from '../../shared/sqs/queues.js';
+
+const cfg = loadConfig({
+  FEATURES_TABLE: env.FEATURES_TABLE,
+  SEARCH_INDEX_TABLE: env.SEARCH_INDEX_TABLE,
+  SEARCH_INDEX_BUCKET: env.SEARCH_INDEX_BUCKET,
+  SEARCH_EXTRACT_QUEUE: env.SEARCH_EXTRACT_QUEUE,
+});
+const repo = featuresRepo(cfg.FEATURES_TABLE);
+
+/**
+ * S3 events on the images bucket (images/…): a new object becomes an extraction task — the worker does
+ * the work, with the queue's backoff and DLQ — and a removed object leaves the index.
+ */
+export const handler = async (event: S3Event): Promise<void> => {
+  for (const r of event.Records) {
+    const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
+    if (!key.startsWith(AUTO_INDEX_PREFIX)) continue;
+    if (r.eventName.startsWith('ObjectRemoved')) {
+      const removed = await removeImage(repo, (model) => indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model }), key);
+      logger.info('image removed from the index', { key, ...removed });
+    } else {
+      await send(cfg.SEARCH_EXTRACT_QUEUE, { body: { imageKey: key } });
+    }
+  }
+};

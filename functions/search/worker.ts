@@ -1,0 +1,75 @@
+import type { Context, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { s3 } from '../../shared/aws.js';
+import { loadConfig } from '../../shared/config.js';
+import { logger } from '../../shared/logger.js';
+import { BusyError, processImage, type ImageOutcome, type PipelineDeps } from '../../shared/search/pipeline.js';
+import { env, featuresRepo, indexStore, jobsRepo, checkpointMessage } from '../../shared/search/runtime.js';
+import { headImage, loadVersion } from '../../shared/search/source.js';
+import { DIMENSION, MODEL_ID, extractFaces, warmModel } from '../../shared/search/vision.js';
+import { send } from '../../shared/sqs/queues.js';
+import { sqsHandler } from '../../shared/sqs/stack.js';
+
+const cfg = loadConfig({
+  IMAGES_BUCKET: env.IMAGES_BUCKET,
+  FEATURES_TABLE: env.FEATURES_TABLE,
+  SEARCH_INDEX_TABLE: env.SEARCH_INDEX_TABLE,
+  SEARCH_INDEX_BUCKET: env.SEARCH_INDEX_BUCKET,
+  SEARCH_JOBS_TABLE: env.SEARCH_JOBS_TABLE,
+  SEARCH_CHECKPOINT_QUEUE: env.SEARCH_CHECKPOINT_QUEUE,
+  IMAGE_MAX_BYTES: env.IMAGE_MAX_BYTES,
+  CHECKPOINT_AFTER: env.CHECKPOINT_AFTER,
+  /** Deliveries after which a task that keeps failing transiently is counted as failed (below the queue's maxReceiveCount). */
+  WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
+});
+const jobs = jobsRepo(cfg.SEARCH_JOBS_TABLE);
+const store = indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model: MODEL_ID, dimension: DIMENSION });
+void warmModel();
+
+let context: Context | undefined;
+
+const deps: PipelineDeps = {
+  repo: featuresRepo(cfg.FEATURES_TABLE),
+  store,
+  model: MODEL_ID,
+  dimension: DIMENSION,
+  head: (key) => headImage(s3(), cfg.IMAGES_BUCKET, key),
+  load: (key, etag) => loadVersion(s3(), cfg.IMAGES_BUCKET, key, etag),
+  extract: (bytes) => extractFaces(bytes),
+  maxBytes: cfg.IMAGE_MAX_BYTES,
+  // The lease outlives this invocation (so nobody takes over a live worker) by a small margin.
+  leaseMs: () => (context?.getRemainingTimeInMillis() ?? 120_000) + 5_000,
+  owner: `${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}/${process.pid}/${Math.random().toString(36).slice(2, 8)}`,
+};
+
+const task = z.object({ imageKey: z.string().min(1).max(1024), jobId: z.string().min(1).optional() });
+
+const process_ = sqsHandler({ body: task, backoff: { baseSeconds: 2, maxSeconds: 60 } }, async ({ body, receiveCount }) => {
+  let outcome: ImageOutcome;
+  try {
+    outcome = await processImage(deps, body.imageKey);
+  } catch (err) {
+    // Waiting for another worker's lease is not a failure of ours: never give up on it here.
+    if (err instanceof BusyError || receiveCount < cfg.WORKER_MAX_ATTEMPTS) throw err;
+    logger.error('extraction failed: attempts exhausted', { imageKey: body.imageKey, receiveCount, error: (err as Error).message });
+    outcome = { status: 'failed', reason: `gave up after ${receiveCount} attempts: ${(err as Error).message}`, extracted: false };
+  }
+  if (outcome.status === 'failed') logger.warn('image not indexed', { imageKey: body.imageKey, reason: outcome.reason });
+  if (body.jobId) await jobs.recordTask(body.jobId, body.imageKey, { ok: outcome.status === 'indexed', ...(outcome.status === 'failed' ? { reason: outcome.reason } : {}) }, Date.now());
+  if (outcome.status === 'indexed' && outcome.logVersion !== undefined) await maybeCheckpoint(outcome.logVersion, outcome.faces);
+});
+
+/** Every CHECKPOINT_AFTER log entries, ask for a snapshot (FIFO dedup: one request per stretch). */
+async function maybeCheckpoint(version: number, appended: number): Promise<void> {
+  const every = cfg.CHECKPOINT_AFTER;
+  if (Math.floor(version / every) === Math.floor((version - Math.max(1, appended)) / every)) return;
+  await send(cfg.SEARCH_CHECKPOINT_QUEUE, checkpointMessage(MODEL_ID, DIMENSION, version, every)).catch((err: unknown) =>
+    logger.warn('could not request a checkpoint', { error: (err as Error).message }));
+}
+
+/** Extraction worker (SQS): index each image once per content and model; count job tasks once. */
+export const handler = async (event: SQSEvent, ctx: Context) => {
+  context = ctx;
+  return process_(event, ctx);
+};
+

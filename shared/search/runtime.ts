@@ -1,0 +1,47 @@
+/**
+ * Per-container wiring for the search functions: settings from the environment (validated at cold start
+ * by each handler's `loadConfig`) and the repos/stores built from them.
+ */
+import { z } from 'zod';
+import { ddb, s3 } from '../aws.js';
+import { FeaturesRepo } from './features.js';
+import { DynamoIndexStore } from './index-store.js';
+import { JobsRepo } from './jobs.js';
+
+export const env = {
+  IMAGES_BUCKET: z.string().min(1),
+  FEATURES_TABLE: z.string().min(1),
+  SEARCH_INDEX_TABLE: z.string().min(1),
+  SEARCH_INDEX_BUCKET: z.string().min(1),
+  SEARCH_JOBS_TABLE: z.string().min(1),
+  SEARCH_EXTRACT_QUEUE: z.string().min(1),
+  SEARCH_CHECKPOINT_QUEUE: z.string().min(1),
+  /** Allow-list for imageUrl (shared/net syntax; same default as the photo pipeline). */
+  IMAGE_URL_ALLOW: z.string().default('*'),
+  IMAGE_URL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Largest image accepted from any source. */
+  IMAGE_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Ask for a new snapshot once a container replayed this many log entries. */
+  CHECKPOINT_AFTER: z.coerce.number().int().positive().default(2000),
+  /** 'auto' | 'exact' | 'hnsw' (see shared/vectors). */
+  SEARCH_INDEX_KIND: z.enum(['auto', 'exact', 'hnsw']).default('auto'),
+};
+
+export const featuresRepo = (table: string) => new FeaturesRepo(table, ddb());
+export const jobsRepo = (table: string) => new JobsRepo(table, ddb());
+
+const stores = new Map<string, DynamoIndexStore>();
+
+export function indexStore(o: { table: string; bucket: string; model: string; dimension?: number }): DynamoIndexStore {
+  const key = `${o.table}|${o.bucket}|${o.model}|${o.dimension ?? ''}`;
+  let s = stores.get(key);
+  if (!s) stores.set(key, (s = new DynamoIndexStore({ ddb: ddb(), s3: s3(), ...o })));
+  return s;
+}
+
+/** Checkpoint requests: FIFO, one group (one checkpointer at a time), deduplicated per version bucket. */
+export const checkpointMessage = (model: string, dimension: number, version: number, every: number) => ({
+  body: { model, dimension },
+  groupId: `checkpoint-${model}`,
+  dedupId: `cp-${model}-${Math.floor(version / every)}`.replace(/[^A-Za-z0-9_.:@-]/g, '_').slice(0, 128),
+});
