@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { httpHandler, json } from '../../shared/http/stack.js';
+import { badRequest, notFound } from '../../shared/errors.js';
+import { cameraPath, iso, limitParam, timeParam } from '../../shared/clips/api.js';
+import { decodeCursor, encodeCursor } from '../../shared/alarms/cursor.js';
+import type { AlarmItem } from '../../shared/alarms/model.js';
+import { getAlarm, listAlarms, listPushAttempts } from '../../shared/alarms/store.js';
+import { mediaUrls } from '../../shared/alarms/urls.js';
+
+/** GET /alarms?cameraId=&from=&to=&limit=&cursor= (newest first) and GET /alarms/{alarmId}. */
+const ARTIFACTS_BUCKET = process.env.ARTIFACTS_BUCKET ?? '';
+const URL_TTL = Number(process.env.MEDIA_URL_TTL_SECONDS ?? 3600);
+
+const view = (a: AlarmItem) => ({
+  alarmId: a.alarmId,
+  cameraId: a.cameraId,
+  rule: a.ruleId,
+  ruleType: a.ruleType,
+  ruleName: a.ruleName ?? null,
+  incidentKey: a.incidentKey,
+  startedAt: iso(a.startedAt),
+  endedAt: iso(a.endedAt),
+  trackIds: a.trackIds,
+  createdAt: iso(a.createdAt),
+  replayComplete: a.replayComplete ?? null,
+  replayFrom: iso(a.replayFromMs),
+  replayTo: iso(a.replayToMs),
+  replayReady: a.replayKey !== undefined,
+  pushStatus: a.pushStatus ?? null,
+  pushedAt: iso(a.pushedAt),
+  pushAttempts: a.pushAttempts ?? 0,
+});
+
+export const list = httpHandler({
+  auth: 'apiKey',
+  query: z.object({
+    cameraId: cameraPath.shape.cameraId,
+    from: timeParam.optional(),
+    to: timeParam.optional(),
+    limit: limitParam(100, 50),
+    cursor: z.string().max(2048).optional(),
+  }),
+}, async ({ query }) => {
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  if (query.cursor !== undefined && !cursor) throw badRequest('invalid query.cursor: not a cursor from this API', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+  const fromMs = query.from ?? 0;
+  const toMs = query.to ?? 8.64e15;
+  if (toMs < fromMs) throw badRequest('invalid query.to: before from', [{ path: 'query.to', message: 'must not be before from' }]);
+  const page = await listAlarms({ cameraId: query.cameraId, fromMs, toMs, limit: query.limit, ...(cursor ? { cursor } : {}) });
+  return json(200, { items: page.items.map(view), nextCursor: encodeCursor(page.last) ?? null });
+});
+
+export const get = httpHandler({ auth: 'apiKey', path: z.object({ alarmId: z.string().regex(/^al_[0-9a-f]{24}$/, 'not an alarm id') }) }, async ({ path }) => {
+  const alarm = await getAlarm(path.alarmId);
+  if (!alarm) throw notFound(`alarm ${path.alarmId} not found`);
+  const [urls, pushes] = await Promise.all([mediaUrls(ARTIFACTS_BUCKET, alarm, URL_TTL), listPushAttempts(alarm.alarmId)]);
+  return json(200, {
+    ...view(alarm),
+    replayUrl: urls.replayUrl ?? null,
+    snapshotUrl: urls.snapshotUrl ?? null,
+    pushes: pushes
+      .sort((a, b) => a.attemptId.localeCompare(b.attemptId))
+      .map((p) => ({ attempt: p.attempt, at: iso(p.at), ok: p.ok, httpStatus: p.httpStatus ?? null, error: p.error ?? null, ms: p.ms })),
+  });
+});

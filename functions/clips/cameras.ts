@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { httpHandler, json } from '../../shared/http/stack.js';
+import { badRequest, notFound } from '../../shared/errors.js';
+import { formatRuleSetErrors, parseRuleSet } from '../../shared/rules/schema.js';
+import { cameraPath, iso, limitParam, timeParam } from '../../shared/clips/api.js';
+import { listClips } from '../../shared/clips/store.js';
+import { cameraStatus, type AgentItem, type CameraItem } from '../../shared/registry/liveness.js';
+import { deleteCamera, getCamera, scanAgents, scanCameras, upsertCamera } from '../../shared/registry/store.js';
+
+/**
+ * Cameras: registration (PUT /cameras/{id} { source }), rules, status, clip index.
+ * A camera exists once anything names it: PUT /cameras/{id}, PUT /cameras/{id}/rules or its first
+ * clip. Only cameras with a source are tasks that capture agents claim.
+ */
+const CLIP_SECONDS = Number(process.env.CLIP_SECONDS ?? 5);
+
+const view = (c: CameraItem) => ({
+  cameraId: c.cameraId,
+  source: c.source ?? null,
+  name: c.name ?? null,
+  enabled: c.enabled !== false,
+  owner: c.owner ?? null,
+  leaseUntil: iso(c.leaseUntil),
+  lastClipStartAt: iso(c.lastClipStartMs),
+  lastClipAt: iso(c.lastClipAt),
+  rulesUpdatedAt: iso(c.rulesUpdatedAt),
+  createdAt: iso(c.createdAt),
+});
+
+// Control characters would end up in ffmpeg's argv and logs.
+const source = z.string().min(1).max(2048).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+
+export const put = httpHandler({
+  auth: 'apiKey',
+  path: cameraPath,
+  body: z.strictObject({
+    source: source.nullable().optional(),
+    name: z.string().max(200).nullable().optional(),
+    enabled: z.boolean().optional(),
+  }),
+}, async ({ path, body }) => {
+  const cam = await upsertCamera(path.cameraId, body, Date.now());
+  return json(200, view(cam));
+});
+
+export const get = httpHandler({ auth: 'apiKey', path: cameraPath }, async ({ path }) => {
+  const cam = await getCamera(path.cameraId);
+  if (!cam) throw notFound(`camera ${path.cameraId} is not registered`);
+  return json(200, { ...view(cam), rules: (cam.rules as { rules?: unknown } | undefined)?.rules ?? [] });
+});
+
+export const remove = httpHandler({ auth: 'apiKey', path: cameraPath }, async ({ path }) => {
+  if (!(await deleteCamera(path.cameraId))) throw notFound(`camera ${path.cameraId} is not registered`);
+  return { statusCode: 204 };
+});
+
+export const putRules = httpHandler({ auth: 'apiKey', path: cameraPath, body: z.unknown() }, async ({ path, body }) => {
+  const parsed = parseRuleSet(body);
+  if (!parsed.ok) {
+    const details = parsed.details.map((d) => ({ path: d.path ? `body.${d.path}` : 'body', message: d.message }));
+    throw badRequest(`invalid rules: ${formatRuleSetErrors(parsed.details)}`, details);
+  }
+  const cam = await upsertCamera(path.cameraId, { rules: parsed.value }, Date.now());
+  return json(200, { cameraId: cam.cameraId, rules: parsed.value.rules, updatedAt: iso(cam.rulesUpdatedAt) });
+});
+
+export const getRules = httpHandler({ auth: 'apiKey', path: cameraPath }, async ({ path }) => {
+  const cam = await getCamera(path.cameraId);
+  if (!cam) throw notFound(`camera ${path.cameraId} is not registered`);
+  return json(200, { cameraId: cam.cameraId, rules: (cam.rules as { rules?: unknown } | undefined)?.rules ?? [], updatedAt: iso(cam.rulesUpdatedAt) });
+});
+
+export const status = httpHandler({ auth: 'apiKey' }, async () => {
+  const now = Date.now();
+  const [cameras, agents] = await Promise.all([scanCameras(), scanAgents()]);
+  const byId = new Map<string, AgentItem>(agents.map((a) => [a.agentId, a]));
+  const items = cameras
+    .map((c) => cameraStatus(c, byId, now, 3 * CLIP_SECONDS * 1000))
+    .sort((a, b) => a.cameraId.localeCompare(b.cameraId));
+  return json(200, { at: new Date(now).toISOString(), cameras: items });
+});
+
+export const clips = httpHandler({
+  auth: 'apiKey',
+  path: cameraPath,
+  query: z.object({ from: timeParam.optional(), to: timeParam.optional(), limit: limitParam(1000, 200) }),
+}, async ({ path, query }) => {
+  const to = query.to ?? Date.now() + 86_400_000;
+  const from = query.from ?? to - 86_400_000;
+  const items = await listClips(path.cameraId, from, to, query.limit);
+  return json(200, {
+    cameraId: path.cameraId,
+    items: items.map((c) => ({
+      key: c.key,
+      startAt: iso(c.startMs),
+      startMs: c.startMs,
+      durationMs: c.durationMs ?? null,
+      size: c.size,
+      uploadedAt: iso(c.uploadedAt),
+      uploads: c.uploads ?? 1,
+      dispatchedAt: iso(c.dispatchedAt),
+      inferredAt: iso(c.inferredAt),
+      frames: c.frames ?? null,
+      maxPersons: c.maxPersons ?? null,
+      inferenceMs: c.inferenceMs ?? null,
+      trackedAt: iso(c.trackedAt),
+      tracks: c.tracks ?? [],
+      incidents: c.incidents ?? 0,
+      processedFrames: c.processedFrames ?? null,
+      ignoredAt: iso(c.ignoredAt),
+      error: c.error ?? null,
+    })),
+  });
+});

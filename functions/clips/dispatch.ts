@@ -1,0 +1,39 @@
+import type { S3Event } from 'aws-lambda';
+import { z } from 'zod';
+import { loadConfig } from '../../shared/config.js';
+import { logger } from '../../shared/logger.js';
+import { send } from '../../shared/sqs/queues.js';
+import { parseClipKey } from '../../shared/clips/keys.js';
+import { clipTag, type InferenceTask } from '../../shared/clips/messages.js';
+import { markDispatched, recordUpload } from '../../shared/clips/store.js';
+import { noteClip } from '../../shared/registry/store.js';
+
+/**
+ * S3 ObjectCreated on the clips bucket → one inference task on the FIFO queue, grouped by camera
+ * (per-camera order). The same object (key + etag) is dispatched once, however often S3 reports it.
+ */
+const cfg = loadConfig({ INFERENCE_QUEUE: z.string().min(1) });
+
+export const handler = async (event: S3Event): Promise<void> => {
+  for (const r of event.Records) {
+    const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
+    const ref = parseClipKey(key);
+    if (!ref) {
+      logger.warn('ignoring object that is not {cameraId}/{startEpochMs}.mp4', { key });
+      continue;
+    }
+    const etag = (r.s3.object.eTag ?? '').replaceAll('"', '');
+    const size = r.s3.object.size ?? 0;
+    const now = Date.now();
+    const { alreadyDispatched } = await recordUpload({ ...ref, key, etag, size, now });
+    await noteClip(ref.cameraId, { startMs: ref.startMs, key, now });
+    if (alreadyDispatched) {
+      logger.info('clip already dispatched (same object again)', { key, etag });
+      continue;
+    }
+    const task: InferenceTask = { v: 1, cameraId: ref.cameraId, key, startMs: ref.startMs, etag, size };
+    await send(cfg.INFERENCE_QUEUE, { body: task, groupId: ref.cameraId, dedupId: clipTag(key, etag) });
+    await markDispatched(ref.cameraId, ref.startMs, etag, now);
+    logger.info('clip dispatched', { key, cameraId: ref.cameraId, startMs: ref.startMs });
+  }
+};

@@ -1,0 +1,70 @@
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { s3 } from '../../shared/aws.js';
+import { loadConfig } from '../../shared/config.js';
+import { logger } from '../../shared/logger.js';
+import { isMediaError } from '../../shared/media/index.js';
+import { send } from '../../shared/sqs/queues.js';
+import { sqsHandler } from '../../shared/sqs/stack.js';
+import { resultsKey } from '../../shared/clips/keys.js';
+import { clipTag, inferenceTaskSchema, packResults } from '../../shared/clips/messages.js';
+import { inferClip } from '../../shared/clips/inference.js';
+import { recordClipError, recordInference } from '../../shared/clips/store.js';
+
+/**
+ * Inference task → frames at INFERENCE_FPS → shared person detector → one results message per clip
+ * on the results FIFO queue (group = camera), or a pointer to S3 when the results are too big.
+ * In AWS this runs from the inference container image (models and ffmpeg inside).
+ */
+const cfg = loadConfig({
+  CLIPS_BUCKET: z.string().min(1),
+  ARTIFACTS_BUCKET: z.string().min(1),
+  RESULTS_QUEUE: z.string().min(1),
+  INFERENCE_FPS: z.coerce.number().positive().max(30).default(2),
+  DETECT_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.4),
+  RESULTS_INLINE_MAX_BYTES: z.coerce.number().int().positive().max(250_000).default(200 * 1024),
+});
+
+export const handler = sqsHandler({ body: inferenceTaskSchema, fifo: true }, async ({ body: task }) => {
+  let clip: Buffer;
+  try {
+    const obj = await s3().send(new GetObjectCommand({ Bucket: cfg.CLIPS_BUCKET, Key: task.key }));
+    clip = Buffer.from(await obj.Body!.transformToByteArray());
+  } catch (err) {
+    if ((err as Error).name === 'NoSuchKey') {
+      logger.warn('clip is gone; nothing to analyse', { key: task.key });
+      return;
+    }
+    throw err;
+  }
+  let result;
+  try {
+    result = await inferClip(clip, task, { fps: cfg.INFERENCE_FPS, minScore: cfg.DETECT_MIN_SCORE });
+  } catch (err) {
+    // Not decodable media: retrying cannot help; record it and move on (the camera's next clips still flow).
+    if (isMediaError(err, 'INVALID_INPUT') || isMediaError(err, 'NO_VIDEO')) {
+      logger.error('clip is not decodable video', { key: task.key, error: (err as Error).message });
+      await recordClipError(task.cameraId, task.startMs, `inference: ${(err as Error).message}`);
+      return;
+    }
+    throw err;
+  }
+  const tag = clipTag(task.key, task.etag);
+  const refKey = resultsKey(task.cameraId, task.startMs, tag);
+  const packed = packResults(result.clip, refKey, cfg.RESULTS_INLINE_MAX_BYTES);
+  if (!packed.inline) {
+    await s3().send(new PutObjectCommand({ Bucket: cfg.ARTIFACTS_BUCKET, Key: refKey, Body: packed.json, ContentType: 'application/json' }));
+  }
+  await send(cfg.RESULTS_QUEUE, { body: packed.message, groupId: task.cameraId, dedupId: tag });
+  await recordInference(task.cameraId, task.startMs, {
+    durationMs: result.clip.durationMs,
+    width: result.clip.width,
+    height: result.clip.height,
+    frames: result.clip.frames.length,
+    maxPersons: result.maxPersons,
+    inferenceMs: Math.round(result.ms),
+    model: result.clip.model,
+    now: Date.now(),
+  });
+  logger.info('clip analysed', { key: task.key, frames: result.clip.frames.length, maxPersons: result.maxPersons, ms: Math.round(result.ms), inline: packed.inline });
+});

@@ -1,0 +1,93 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { s3 } from '../../shared/aws.js';
+import { loadConfig } from '../../shared/config.js';
+import { logger } from '../../shared/logger.js';
+import { isMediaError } from '../../shared/media/index.js';
+import { send } from '../../shared/sqs/queues.js';
+import { sqsHandler } from '../../shared/sqs/stack.js';
+import { replayKey, snapshotKey } from '../../shared/clips/keys.js';
+import { alarmTaskSchema } from '../../shared/clips/messages.js';
+import { listClips } from '../../shared/clips/store.js';
+import { decideReplay } from '../../shared/alarms/model.js';
+import { buildAlarmMedia } from '../../shared/alarms/replay.js';
+import { getAlarm, markPushQueued, updateAlarm } from '../../shared/alarms/store.js';
+
+/**
+ * Alarms queue consumer: once every clip covering [start − 15 s, start + 15 s] exists, cut and join
+ * them into the replay, write it (and a snapshot) to S3, then hand the alarm to the push queue.
+ * Until then the task is put back on the queue with DelaySeconds and this delivery acknowledged:
+ * waiting for footage is expected, and must not use up receive counts meant for real failures.
+ * Past the bound (REPLAY_WAIT_SECONDS after the window end or the alarm's creation, whichever is
+ * later) it is built from what exists and pushed with replayComplete: false.
+ */
+const cfg = loadConfig({
+  CLIPS_BUCKET: z.string().min(1),
+  ARTIFACTS_BUCKET: z.string().min(1),
+  ALARMS_QUEUE: z.string().min(1),
+  PUSH_QUEUE: z.string().min(1),
+  CLIP_SECONDS: z.coerce.number().positive().default(5),
+  REPLAY_BEFORE_SECONDS: z.coerce.number().nonnegative().default(15),
+  REPLAY_AFTER_SECONDS: z.coerce.number().nonnegative().default(15),
+  REPLAY_WAIT_SECONDS: z.coerce.number().nonnegative().default(120),
+  REPLAY_RECHECK_SECONDS: z.coerce.number().positive().default(10),
+});
+const settings = {
+  beforeMs: cfg.REPLAY_BEFORE_SECONDS * 1000,
+  afterMs: cfg.REPLAY_AFTER_SECONDS * 1000,
+  clipMs: cfg.CLIP_SECONDS * 1000,
+  waitMs: cfg.REPLAY_WAIT_SECONDS * 1000,
+  recheckMs: cfg.REPLAY_RECHECK_SECONDS * 1000,
+};
+
+export const handler = sqsHandler({ body: alarmTaskSchema }, async ({ body: { alarmId } }) => {
+  const alarm = await getAlarm(alarmId);
+  if (!alarm) {
+    logger.warn('alarm not found (expired?)', { alarmId });
+    return;
+  }
+  if (alarm.pushQueuedAt !== undefined) return; // done before (duplicate delivery)
+  if (alarm.replayBuiltAt === undefined) {
+    const now = Date.now();
+    const clips = await listClips(alarm.cameraId, alarm.startedAt - settings.beforeMs - 3 * settings.clipMs, alarm.startedAt + settings.afterMs);
+    const decision = decideReplay(alarm, clips, now, settings);
+    if (decision.action === 'wait') {
+      await send(cfg.ALARMS_QUEUE, { body: { alarmId }, delaySeconds: decision.delaySeconds });
+      logger.info('replay waits for clips', { alarmId, gaps: decision.coverage.gaps, delaySeconds: decision.delaySeconds });
+      return;
+    }
+    let keys: { replayKey?: string; snapshotKey?: string } = {};
+    let complete = decision.complete;
+    try {
+      const media = await buildAlarmMedia(decision.coverage.used, {
+        bucket: cfg.CLIPS_BUCKET, fromMs: decision.fromMs, toMs: decision.toMs, startedAt: alarm.startedAt,
+      });
+      if (media.replay) {
+        keys.replayKey = replayKey(alarm.cameraId, alarmId);
+        await s3().send(new PutObjectCommand({ Bucket: cfg.ARTIFACTS_BUCKET, Key: keys.replayKey, Body: media.replay, ContentType: 'video/mp4' }));
+      }
+      if (media.snapshot) {
+        keys.snapshotKey = snapshotKey(alarm.cameraId, alarmId);
+        await s3().send(new PutObjectCommand({ Bucket: cfg.ARTIFACTS_BUCKET, Key: keys.snapshotKey, Body: media.snapshot, ContentType: 'image/jpeg' }));
+      }
+    } catch (err) {
+      // A clip ffmpeg cannot read will not get better: push without (part of) the replay.
+      if (!isMediaError(err, 'INVALID_INPUT') && !isMediaError(err, 'INVALID_ARGUMENT') && !isMediaError(err, 'NO_OUTPUT')) throw err;
+      logger.error('replay could not be built; pushing without it', { alarmId, error: (err as Error).message });
+      keys = {};
+      complete = false;
+    }
+    await updateAlarm(alarmId, {
+      ...keys,
+      replayComplete: complete && keys.replayKey !== undefined,
+      replayFromMs: decision.fromMs,
+      replayToMs: decision.toMs,
+      replayBuiltAt: Date.now(),
+    });
+    logger.info('replay written', { alarmId, complete, clips: decision.coverage.used.length, gaps: decision.coverage.gaps });
+  }
+  // Send, then mark: a crash in between only sends the push task twice, and the push consumer
+  // skips an alarm that was delivered (the webhook also gets the same Idempotency-Key).
+  await send(cfg.PUSH_QUEUE, { body: { alarmId } });
+  await markPushQueued(alarmId, Date.now());
+});

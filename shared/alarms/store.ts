@@ -1,0 +1,133 @@
+/** DynamoDB access for alarms (ALARMS_TABLE, GSI byCamera) and push attempts (ALARM_PUSHES_TABLE). */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../aws.js';
+import { isConditionFailure, numberSetting, resourceName } from '../clips/env.js';
+import type { AlarmItem } from './model.js';
+
+const alarmsTable = () => resourceName('ALARMS_TABLE');
+const pushesTable = () => resourceName('ALARM_PUSHES_TABLE');
+export const alarmTtl = (now: number) => Math.floor(now / 1000) + numberSetting('ALARM_RETENTION_DAYS', 30) * 86_400;
+
+/** DynamoDB number sets come back as Set; the API speaks sorted arrays. */
+function fromItem(item: Record<string, unknown>): AlarmItem {
+  const t = item.trackIds;
+  const trackIds = t instanceof Set ? [...t].map(Number) : Array.isArray(t) ? t.map(Number) : [];
+  return { ...(item as unknown as AlarmItem), trackIds: trackIds.sort((a, b) => a - b) };
+}
+
+/**
+ * The incident de-duplication: a conditional put keyed on the incident's id. A later sighting of the
+ * same incident only moves `endedAt` forward and adds track ids. Returns the stored alarm and
+ * whether this call created it.
+ */
+export async function upsertIncident(a: Omit<AlarmItem, 'trackIds'> & { trackIds: number[] }): Promise<{ created: boolean; alarm: AlarmItem }> {
+  try {
+    await ddb().send(new PutCommand({
+      TableName: alarmsTable(),
+      Item: { ...a, trackIds: new Set(a.trackIds) },
+      ConditionExpression: 'attribute_not_exists(alarmId)',
+    }));
+    return { created: true, alarm: a };
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
+  try {
+    const r = await ddb().send(new UpdateCommand({
+      TableName: alarmsTable(),
+      Key: { alarmId: a.alarmId },
+      UpdateExpression: 'SET endedAt = :e ADD trackIds :t',
+      ConditionExpression: 'attribute_exists(alarmId) AND endedAt < :e',
+      ExpressionAttributeValues: { ':e': a.endedAt, ':t': new Set(a.trackIds) },
+      ReturnValues: 'ALL_NEW',
+    }));
+    return { created: false, alarm: fromItem(r.Attributes!) };
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+    // Not newer (a redelivered clip): nothing to change.
+    const cur = await getAlarm(a.alarmId);
+    if (!cur) throw new Error(`alarm ${a.alarmId} vanished while being updated`, { cause: err });
+    return { created: false, alarm: cur };
+  }
+}
+
+export async function getAlarm(alarmId: string): Promise<AlarmItem | null> {
+  const r = await ddb().send(new GetCommand({ TableName: alarmsTable(), Key: { alarmId }, ConsistentRead: true }));
+  return r.Item ? fromItem(r.Item) : null;
+}
+
+/** Sets attributes of an existing alarm. */
+export async function updateAlarm(alarmId: string, fields: Partial<AlarmItem>): Promise<void> {
+  const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+  if (!entries.length) return;
+  await ddb().send(new UpdateCommand({
+    TableName: alarmsTable(),
+    Key: { alarmId },
+    UpdateExpression: 'SET ' + entries.map((_, i) => `#k${i} = :v${i}`).join(', '),
+    ConditionExpression: 'attribute_exists(alarmId)',
+    ExpressionAttributeNames: Object.fromEntries(entries.map(([k], i) => [`#k${i}`, k])),
+    ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
+  }));
+}
+
+/** Claims the right to enqueue the push (once per alarm). */
+export async function markPushQueued(alarmId: string, now: number): Promise<boolean> {
+  try {
+    await ddb().send(new UpdateCommand({
+      TableName: alarmsTable(),
+      Key: { alarmId },
+      UpdateExpression: 'SET pushQueuedAt = :now, pushStatus = :pending',
+      ConditionExpression: 'attribute_exists(alarmId) AND attribute_not_exists(pushQueuedAt)',
+      ExpressionAttributeValues: { ':now': now, ':pending': 'pending' },
+    }));
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+export interface AlarmPage {
+  items: AlarmItem[];
+  nextCursor?: string;
+}
+
+/** Alarms of a camera that started in [fromMs, toMs], newest first, paged by an opaque cursor. */
+export async function listAlarms(q: { cameraId: string; fromMs: number; toMs: number; limit: number; cursor?: Record<string, unknown> }): Promise<{ items: AlarmItem[]; last?: Record<string, unknown> }> {
+  const r = await ddb().send(new QueryCommand({
+    TableName: alarmsTable(),
+    IndexName: 'byCamera',
+    KeyConditionExpression: 'cameraId = :c AND startedAt BETWEEN :f AND :t',
+    ExpressionAttributeValues: { ':c': q.cameraId, ':f': q.fromMs, ':t': q.toMs },
+    ScanIndexForward: false,
+    Limit: q.limit,
+    ...(q.cursor ? { ExclusiveStartKey: q.cursor } : {}),
+  }));
+  return { items: (r.Items ?? []).map(fromItem), ...(r.LastEvaluatedKey ? { last: r.LastEvaluatedKey } : {}) };
+}
+
+export interface PushAttempt {
+  alarmId: string;
+  /** `{epoch ms, 13 digits}#{messageId}#{receiveCount}`: sorts by time, unique per delivery. */
+  attemptId: string;
+  attempt: number;
+  at: number;
+  url: string;
+  ok: boolean;
+  httpStatus?: number;
+  error?: string;
+  ms: number;
+  expiresAt?: number;
+}
+
+export async function recordPushAttempt(p: PushAttempt): Promise<void> {
+  await ddb().send(new PutCommand({ TableName: pushesTable(), Item: { ...p, expiresAt: alarmTtl(p.at) } }));
+}
+
+export async function listPushAttempts(alarmId: string): Promise<PushAttempt[]> {
+  const r = await ddb().send(new QueryCommand({
+    TableName: pushesTable(),
+    KeyConditionExpression: 'alarmId = :a',
+    ExpressionAttributeValues: { ':a': alarmId },
+  }));
+  return (r.Items ?? []) as PushAttempt[];
+}

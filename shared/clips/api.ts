@@ -1,0 +1,22 @@
+/** Request schemas and views shared by the clips HTTP handlers. */
+import { z } from 'zod';
+import { isCameraId } from './keys.js';
+
+export const cameraPath = z.object({
+  cameraId: z.string().refine(isCameraId, 'must be 1–64 characters of A–Z a–z 0–9 _ . - (not "status")'),
+});
+
+/** Epoch milliseconds or an ISO 8601 date-time. */
+export const timeParam = z.string().transform((s, ctx) => {
+  const ms = /^\d{1,15}$/.test(s) ? Number(s) : Date.parse(s);
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'must be epoch milliseconds or an ISO 8601 date-time' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const limitParam = (max: number, def: number) =>
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1).max(max)).optional().transform((v) => v ?? def);
+
+export const iso = (ms: number | undefined | null): string | null => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
