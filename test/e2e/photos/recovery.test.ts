@@ -39,8 +39,9 @@ describe('nothing stuck, nothing lost', () => {
     }, 'the report message in the DLQ', 120_000, 500);
     const stuck = await record(id);
     expect(stuck).toMatchObject({ status: 'report', reported: false });
-    expect(stuck.attempts.report).toBe(8);
-    expect(await reportsFor(id)).toHaveLength(8);
+    // 8 = maxReceiveCount (a scheduled sweep may add a re-drive, hence at least).
+    expect(stuck.attempts.report).toBeGreaterThanOrEqual(8);
+    expect((await reportsFor(id)).length).toBeGreaterThanOrEqual(8);
 
     await controlReceiver(0);
     const moved = await redrive({ dlq: 'panoptes-local-photos-report-dlq' });
@@ -76,7 +77,7 @@ describe('nothing stuck, nothing lost', () => {
     const done = await Promise.all([atDownload, atAnalyse, atReport].map((id) => settle(id)));
     for (const r of done) {
       expect(r.status, `${r.id}: ${r.failReason ?? ''}`).toBe('done');
-      expect(r.redrives).toBe(1);
+      expect(r.redrives).toBeGreaterThanOrEqual(1);
       expect(await reportsFor(r.id)).toHaveLength(1);
     }
     expect(done[0].numOfPeople).toBeGreaterThan(0);

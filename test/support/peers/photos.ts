@@ -134,8 +134,9 @@ export async function startPhotoPeers(opts: { stuckAfter?: string } = {}): Promi
     unreachable,
     env: {
       REPORT_URL: `${receiver.url}/report`,
-      // Small, so the sweeper tests need not wait 10 minutes (the sweeper only runs when invoked locally).
-      PHOTOS_STUCK_AFTER: opts.stuckAfter ?? '5s',
+      // Small, so the sweeper tests need not wait 10 minutes; above the local retry backoff (≤ 4 s), so
+      // records that are retrying are never taken for stuck when the scheduled sweep runs.
+      PHOTOS_STUCK_AFTER: opts.stuckAfter ?? '20s',
     },
     stop: async () => {
       await Promise.allSettled([files.stop(), receiver.stop()]);
