@@ -30,6 +30,7 @@ const live = new LiveIndex(indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: c
   checkpointAfter: cfg.CHECKPOINT_AFTER,
   onLongReplay: (_n, version) => void send(cfg.SEARCH_CHECKPOINT_QUEUE, checkpointMessage(MODEL_ID, DIMENSION, version, cfg.CHECKPOINT_AFTER))
     .catch((err: unknown) => logger.warn('could not request a checkpoint', { error: (err as Error).message })),
+  onError: (err) => logger.warn('index reload failed (the current index stays in use)', { error: err.message }),
   onRejected: (rejected) => logger.error('index log entries could not be applied', { count: rejected.length, first: rejected[0]?.error.message }),
 });
 void warmModel();

@@ -16,7 +16,8 @@
  * read the head *after* their query: a reader whose position is below it gets `StaleIndexError` and
  * must reload the snapshot, instead of mistaking deleted items for dead holes.
  */
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import {
   BatchWriteCommand,
   GetCommand,
@@ -26,6 +27,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { IndexSnapshot, IndexStore, LoggedChange, VectorChange } from '../vectors/index.js';
 import { decodeEmbeddings, encodeEmbeddings } from './model.js';
+
+/** Multipart part / ranged-GET size for snapshots (≥ S3's 5 MiB minimum, ≤ fauxqs's 11 MiB request cap). */
+const PART_BYTES = 8 * 1024 * 1024;
 
 /** A writer stops retrying its log items after this long (its versions then become dead holes). */
 export const WRITE_DEADLINE_MS = 20_000;
@@ -109,8 +113,7 @@ export class DynamoIndexStore implements IndexStore {
       const head = await this.head();
       if (!head.snapshotKey || head.snapshotVersion === undefined) return undefined;
       try {
-        const obj = await this.o.s3.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: head.snapshotKey }));
-        return { version: head.snapshotVersion, bytes: await obj.Body!.transformToByteArray() };
+        return { version: head.snapshotVersion, bytes: await this.download(head.snapshotKey) };
       } catch (err) {
         if ((err as Error).name !== 'NoSuchKey') throw err;
       }
@@ -120,7 +123,13 @@ export class DynamoIndexStore implements IndexStore {
 
   async putSnapshot(snapshot: IndexSnapshot): Promise<void> {
     const key = `index/${encodeURIComponent(this.o.model)}/snapshot-${String(snapshot.version).padStart(15, '0')}-${this.now()}.bin`;
-    await this.o.s3.send(new PutObjectCommand({ Bucket: this.o.bucket, Key: key, Body: snapshot.bytes, ContentType: 'application/octet-stream' }));
+    // Multipart in parallel: a 100k-face snapshot is ~400 MB (single PUTs are slow, and capped by emulators).
+    await new Upload({
+      client: this.o.s3,
+      params: { Bucket: this.o.bucket, Key: key, Body: snapshot.bytes, ContentType: 'application/octet-stream' },
+      partSize: PART_BYTES,
+      queueSize: 4,
+    }).done();
     let old: HeadItem | undefined;
     try {
       const r = await this.o.ddb.send(new UpdateCommand({
@@ -168,6 +177,10 @@ export class DynamoIndexStore implements IndexStore {
   }
 
   async changesSince(since: number, limit = 1000): Promise<LoggedChange[]> {
+    // Fast path for the common case (nothing new): one GetItem instead of Query + GetItem.
+    const before = await this.head();
+    if (since < (before.truncatedTo ?? 0)) throw new StaleIndexError(since, before.truncatedTo ?? 0);
+    if ((before.next ?? 0) <= since) return [];
     const raw = await this.readLog(since, limit);
     const head = await this.head();
     if (since < (head.truncatedTo ?? 0)) throw new StaleIndexError(since, head.truncatedTo ?? 0);
@@ -242,6 +255,30 @@ export class DynamoIndexStore implements IndexStore {
         pending = (r.UnprocessedItems?.[this.o.table] ?? []) as Array<Record<string, unknown>>;
       }
     }
+  }
+
+  /** Ranged GETs in parallel: one S3 stream tops out far below what a Lambda can take in. */
+  private async download(key: string): Promise<Uint8Array> {
+    const get = async (from: number, to: number) => {
+      const r = await this.o.s3.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: key, Range: `bytes=${from}-${to}` }));
+      return { bytes: await r.Body!.transformToByteArray(), range: r.ContentRange };
+    };
+    const first = await get(0, PART_BYTES - 1);
+    const total = Number(/\/(\d+)$/.exec(first.range ?? '')?.[1] ?? first.bytes.byteLength);
+    if (total <= first.bytes.byteLength) return first.bytes;
+    const out = new Uint8Array(total);
+    out.set(first.bytes, 0);
+    const starts: number[] = [];
+    for (let at = PART_BYTES; at < total; at += PART_BYTES) starts.push(at);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(8, starts.length) }, async () => {
+      while (next < starts.length) {
+        const at = starts[next++]!;
+        const part = await get(at, Math.min(total, at + PART_BYTES) - 1);
+        out.set(part.bytes, at);
+      }
+    }));
+    return out;
   }
 
   private dimension(): number {

@@ -3,7 +3,7 @@
  * container (latest S3 snapshot + changelog replay), refreshed before every query (one small Query when
  * nothing changed), reopened when a checkpoint truncated the log behind it.
  */
-import { SyncedIndex, type ApplyResult, type SyncedIndexOptions, type VectorIndex } from '../vectors/index.js';
+import { SyncedIndex, resolveKind, type ApplyResult, type SyncedIndexOptions, type VectorIndex } from '../vectors/index.js';
 import { StaleIndexError, type DynamoIndexStore } from './index-store.js';
 
 export interface LiveIndexState {
@@ -24,12 +24,17 @@ export interface LiveIndexOptions extends SyncedIndexOptions {
   checkpointAfter?: number;
   onLongReplay?: (replayed: number, version: number) => void;
   onRejected?: (r: ApplyResult['rejected']) => void;
+  /** How often a warm container looks for a better snapshot than the one it started from. */
+  snapshotCheckMs?: number;
+  onError?: (err: Error) => void;
 }
 
 export class LiveIndex {
   private synced: SyncedIndex | undefined;
   private opening: Promise<SyncedIndex> | undefined;
   private st: LiveIndexState | undefined;
+  private lastSnapshotCheck = Date.now();
+  private swapping: Promise<void> | undefined;
 
   constructor(private readonly store: DynamoIndexStore, private readonly opts: LiveIndexOptions) {}
 
@@ -49,7 +54,42 @@ export class LiveIndex {
       this.synced = undefined;
       this.synced = await this.open();
     }
+    this.maybeSwap();
     return this.synced.index;
+  }
+
+  /**
+   * A caught-up container never has to reload, but it should once a checkpoint wrote a better index
+   * than it holds: an exact index grown past the exact/HNSW threshold (searches get slow), or a long
+   * replay on top of its snapshot (HNSW tombstones pile up). The new index loads in the background
+   * (across invocations) and replaces the old one when ready.
+   */
+  private maybeSwap(): void {
+    const now = Date.now();
+    if (this.swapping || now - this.lastSnapshotCheck < (this.opts.snapshotCheckMs ?? 60_000)) return;
+    this.lastSnapshotCheck = now;
+    this.swapping = (async () => {
+      const head = await this.store.head();
+      if (!this.worthReloading(head.snapshotVersion ?? 0)) return;
+      const t0 = performance.now();
+      const next = await SyncedIndex.open(this.store, this.opts);
+      this.synced = next;
+      this.st = { kind: next.index.kind, size: next.index.size, version: next.version, snapshotVersion: head.snapshotVersion ?? 0, replayed: 0, openedAt: Date.now(), openMs: performance.now() - t0, lastRefreshMs: 0 };
+    })()
+      .catch((err: unknown) => this.opts.onError?.(err as Error))
+      .finally(() => (this.swapping = undefined));
+  }
+
+  private worthReloading(snapshotVersion: number): boolean {
+    if (!this.synced || !this.st || snapshotVersion <= this.st.snapshotVersion) return false;
+    const idx = this.synced.index;
+    if (this.opts.kind === 'auto' && idx.kind === 'exact' && resolveKind({ ...this.opts, expectedSize: idx.size }) === 'hnsw') return true;
+    return this.st.replayed >= 2 * (this.opts.checkpointAfter ?? Infinity);
+  }
+
+  /** For tests: wait for a background reload, if one is running. */
+  async settled(): Promise<void> {
+    await this.swapping;
   }
 
   get loaded(): boolean {

@@ -84,6 +84,18 @@ describe('DynamoIndexStore', () => {
     expect((await store.getSnapshot())?.version).toBe(3);
   });
 
+  it('a snapshot larger than one part goes up multipart and comes back by parallel ranged GETs, byte for byte', async () => {
+    const store = makeStore();
+    const bytes = new Uint8Array(19 * 1024 * 1024 + 12345);
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096) & 0xff;
+    bytes[bytes.length - 1] = 42;
+    await store.putSnapshot({ version: 9, bytes });
+    const back = await store.getSnapshot();
+    expect(back?.version).toBe(9);
+    expect(back?.bytes.byteLength).toBe(bytes.byteLength);
+    expect(Buffer.compare(Buffer.from(back!.bytes), Buffer.from(bytes))).toBe(0);
+  });
+
   it('LiveIndex: refreshes per call and reopens transparently after a truncation', async () => {
     const store = makeStore();
     await store.append([upsert('a', axis(0))]);
@@ -99,6 +111,21 @@ describe('DynamoIndexStore', () => {
     expect(idx.size).toBe(2);
     expect(idx.has('a')).toBe(false);
     expect(live.state()).toMatchObject({ version: 4, snapshotVersion: 3 });
+  });
+
+  it('LiveIndex: a warm exact index that outgrew exact search swaps to the HNSW snapshot a checkpoint wrote', async () => {
+    const store = makeStore();
+    await store.append(Array.from({ length: 6 }, (_, i) => upsert(`v${i}`, axis(i, 1))));
+    const opts = { dimension: D, kind: 'auto' as const, exactMaxSize: 4, snapshotCheckMs: 0 };
+    const live = new LiveIndex(store, opts);
+    expect((await live.current()).kind).toBe('exact'); // no snapshot yet: replayed into an exact index
+    await (await SyncedIndex.open(store, opts)).checkpoint(); // 6 > 4: converted to HNSW
+    await live.current(); // notices the better snapshot, loads it in the background
+    await live.settled();
+    const idx = await live.current();
+    expect(idx.kind).toBe('hnsw');
+    expect(idx.size).toBe(6);
+    expect(live.state()).toMatchObject({ kind: 'hnsw', snapshotVersion: 6 });
   });
 
   it('concurrent appenders and a reader converge on the same index', async () => {
