@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from '../shared/aws.js';
 import { cutClips } from '../shared/media/index.js';
+import { cameraSource } from '../shared/clips/api.js';
 import { clipKey, isCameraId } from '../shared/clips/keys.js';
 import { Agent, httpRegistry, type OwnedCamera, type Recorder } from '../shared/registry/agent.js';
 
@@ -24,7 +25,9 @@ function cameraSpec(v: string, prev: Array<{ cameraId: string; source: string }>
   const i = v.indexOf('=');
   const cameraId = i > 0 ? v.slice(0, i) : '';
   const source = i > 0 ? v.slice(i + 1) : '';
-  if (!isCameraId(cameraId) || !source) throw new InvalidArgumentError(`expected <cameraId>=<rtsp url or file>, got ${JSON.stringify(v)}`);
+  if (!isCameraId(cameraId) || !cameraSource.safeParse(source).success) {
+    throw new InvalidArgumentError(`expected <cameraId>=<rtsp url or file path>, got ${JSON.stringify(v)}`);
+  }
   return [...prev, { cameraId, source }];
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { badRequest, notFound } from '../../shared/errors.js';
 import { formatRuleSetErrors, parseRuleSet } from '../../shared/rules/schema.js';
-import { cameraPath, iso, limitParam, timeParam } from '../../shared/clips/api.js';
+import { cameraPath, cameraSource as source, iso, limitParam, timeParam } from '../../shared/clips/api.js';
 import { listClips } from '../../shared/clips/store.js';
 import { cameraStatus, type AgentItem, type CameraItem } from '../../shared/registry/liveness.js';
 import { deleteCamera, getCamera, scanAgents, scanCameras, upsertCamera } from '../../shared/registry/store.js';
@@ -27,8 +27,6 @@ const view = (c: CameraItem) => ({
   createdAt: iso(c.createdAt),
 });
 
-// Control characters would end up in ffmpeg's argv and logs.
-const source = z.string().min(1).max(2048).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
 
 export const put = httpHandler({
   auth: 'apiKey',

@@ -20,3 +20,14 @@ export const limitParam = (max: number, def: number) =>
   z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1).max(max)).optional().transform((v) => v ?? def);
 
 export const iso = (ms: number | undefined | null): string | null => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * What an agent hands to ffmpeg: a camera URL or a file path on the agent's host. ffmpeg also has
+ * pseudo-protocols (concat:, subfile:, data:, pipe:, fd:...); anything with a colon that is not one
+ * of these URL schemes is refused, as are control characters.
+ */
+export const SOURCE_SCHEMES = ['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http', 'https', 'srt', 'udp'];
+export const cameraSource = z.string().min(1).max(2048)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
+  .refine((s) => new RegExp(`^(${SOURCE_SCHEMES.join('|')})://[^\\s]+$`, 'i').test(s) || !s.includes(':'),
+    `must be a ${SOURCE_SCHEMES.join('/')} URL or a file path without ':'`);

@@ -44,3 +44,15 @@ describe('results messages', () => {
     expect(compactDetections([{ box: [1.234, 2.25, 3.999, 4], score: 0.123456 }])).toEqual([{ box: [1.2, 2.3, 4, 4], score: 0.123 }]);
   });
 });
+
+describe('camera sources', async () => {
+  const { cameraSource } = await import('../../../shared/clips/api.js');
+  it('accepts camera URLs and file paths, refuses ffmpeg pseudo-protocols', () => {
+    for (const ok of ['rtsp://user:pw@10.0.0.5:554/stream1', 'RTSPS://cam/x', 'https://cdn/x.m3u8', '/videos/lobby.mp4', 'videos/a b.mp4']) {
+      expect(cameraSource.safeParse(ok).success, ok).toBe(true);
+    }
+    for (const bad of ['concat:/a.mp4|/b.mp4', 'subfile,,start,0,end,1,,:/etc/passwd', 'file:/etc/passwd', 'data:video/mp4;base64,AA', 'pipe:0', 'ftp://x/y', 'a.mp4\n-i', '']) {
+      expect(cameraSource.safeParse(bad).success, bad).toBe(false);
+    }
+  });
+});
