@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerMedia } from './media.js';
 import { registerRedrive } from './redrive.js';
+import { registerAgent } from './agent.js';
 
 /** `panoptes <capability> <command>`: the operator CLI. Each capability registers its commands here. */
 const program = new Command('panoptes')
@@ -10,6 +11,7 @@ const program = new Command('panoptes')
 const registrations: Array<(program: Command) => void> = [
   registerMedia,
   registerRedrive,
+  registerAgent,
 ];
 for (const register of registrations) register(program);
 
