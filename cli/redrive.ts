@@ -47,7 +47,7 @@ async function urlOf(client: SQSClient, q: string): Promise<string> {
   try {
     return (await client.send(new GetQueueUrlCommand({ QueueName: q }))).QueueUrl!;
   } catch (err) {
-    throw new Error(`queue ${q} not found (${(err as Error).name})`);
+    throw new Error(`queue ${q} not found (${(err as Error).name})`, { cause: err });
   }
 }
 

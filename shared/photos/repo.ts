@@ -51,21 +51,31 @@ export class PhotoRepo {
       lastError: {},
       redrives: 0,
     };
-    try {
-      await this.db.send(new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: this.table, Item: { pk: input.dedupKey, id, createdAt: iso(now) }, ConditionExpression: 'attribute_not_exists(pk)' } },
-          { Put: { TableName: this.table, Item: record, ConditionExpression: 'attribute_not_exists(pk)' } },
-        ],
-      }));
-      return { id, created: true };
-    } catch (err) {
-      const reasons = (err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
-      if ((err as Error).name !== 'TransactionCanceledException' || reasons?.[0]?.Code !== 'ConditionalCheckFailed') throw err;
-      const existing = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: input.dedupKey }, ConsistentRead: true }));
-      const prior = existing.Item?.id;
-      if (typeof prior !== 'number') throw new Error(`dedup item ${input.dedupKey} has no id`);
-      return { id: prior, created: false };
+    // Two requests for the same new triple at once: DynamoDB cancels one with TransactionConflict;
+    // by the next try the winner has committed and the loser finds its id.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.table, Item: { pk: input.dedupKey, id, createdAt: iso(now) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.table, Item: record, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }));
+        return { id, created: true };
+      } catch (err) {
+        if ((err as Error).name !== 'TransactionCanceledException') throw err;
+        const codes = ((err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? []).map((r) => r.Code);
+        if (codes.includes('TransactionConflict') && attempt < 4) {
+          await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
+          continue;
+        }
+        if (codes[0] !== 'ConditionalCheckFailed') throw err;
+        // The triple was seen before: answer with its id.
+        const existing = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: input.dedupKey }, ConsistentRead: true }));
+        const prior = existing.Item?.id;
+        if (typeof prior !== 'number') throw new Error(`dedup item ${input.dedupKey} has no id`, { cause: err });
+        return { id: prior, created: false };
+      }
     }
   }
 
@@ -108,7 +118,7 @@ export class PhotoRepo {
    */
   async markAnalysed(
     id: number,
-    r: { numOfPeople: number; detections?: Detection[]; model?: string; inferenceMs?: number; by: 'detector' | 'callback'; s3Key?: string },
+    r: { numOfPeople: number; detections?: Detection[]; model?: string; inferenceMs?: number; by: 'detector' | 'callback' },
     now: number,
   ): Promise<'updated' | 'exists' | 'missing'> {
     const sets = [
@@ -119,9 +129,16 @@ export class PhotoRepo {
       ':true': true, ':at': iso(now), ':n': r.numOfPeople, ':by': r.by, ':report': 'report', ':now': now, ':one': 1,
       ':download': 'download', ':analyse': 'analyse',
     };
-    if (r.detections) (sets.push('detections = :d'), (values[':d'] = r.detections));
-    if (r.model) (sets.push('model = :m'), (values[':m'] = r.model));
-    if (r.inferenceMs !== undefined) (sets.push('inferenceMs = :ms'), (values[':ms'] = Math.round(r.inferenceMs)));
+    const optional: Array<[string, string, unknown]> = [
+      ['detections', ':d', r.detections],
+      ['model', ':m', r.model],
+      ['inferenceMs', ':ms', r.inferenceMs === undefined ? undefined : Math.round(r.inferenceMs)],
+    ];
+    for (const [name, placeholder, value] of optional) {
+      if (value === undefined || value === '') continue;
+      sets.push(`${name} = ${placeholder}`);
+      values[placeholder] = value;
+    }
     try {
       await this.db.send(new UpdateCommand({
         TableName: this.table,

@@ -67,7 +67,6 @@ export interface AnalysisResult {
   model?: string;
   inferenceMs?: number;
   by: 'detector' | 'callback';
-  s3Key?: string;
 }
 
 export type ApplyOutcome =
