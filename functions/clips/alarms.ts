@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadConfig } from '../../shared/config.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { badRequest, notFound } from '../../shared/errors.js';
 import { cameraPath, iso, limitParam, timeParam } from '../../shared/clips/api.js';
@@ -8,8 +9,10 @@ import { getAlarm, listAlarms, listPushAttempts } from '../../shared/alarms/stor
 import { mediaUrls } from '../../shared/alarms/urls.js';
 
 /** GET /alarms?cameraId=&from=&to=&limit=&cursor= (newest first) and GET /alarms/{alarmId}. */
-const ARTIFACTS_BUCKET = process.env.ARTIFACTS_BUCKET ?? '';
-const URL_TTL = Number(process.env.MEDIA_URL_TTL_SECONDS ?? 3600);
+const cfg = loadConfig({
+  ARTIFACTS_BUCKET: z.string().default(''),
+  MEDIA_URL_TTL_SECONDS: z.coerce.number().int().positive().max(604_800).default(3600),
+});
 
 const view = (a: AlarmItem) => ({
   alarmId: a.alarmId,
@@ -53,7 +56,7 @@ export const list = httpHandler({
 export const get = httpHandler({ auth: 'apiKey', path: z.object({ alarmId: z.string().regex(/^al_[0-9a-f]{24}$/, 'not an alarm id') }) }, async ({ path }) => {
   const alarm = await getAlarm(path.alarmId);
   if (!alarm) throw notFound(`alarm ${path.alarmId} not found`);
-  const [urls, pushes] = await Promise.all([mediaUrls(ARTIFACTS_BUCKET, alarm, URL_TTL), listPushAttempts(alarm.alarmId)]);
+  const [urls, pushes] = await Promise.all([mediaUrls(cfg.ARTIFACTS_BUCKET, alarm, cfg.MEDIA_URL_TTL_SECONDS), listPushAttempts(alarm.alarmId)]);
   return json(200, {
     ...view(alarm),
     replayUrl: urls.replayUrl ?? null,

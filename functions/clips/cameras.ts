@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadConfig } from '../../shared/config.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { badRequest, notFound } from '../../shared/errors.js';
 import { formatRuleSetErrors, parseRuleSet } from '../../shared/rules/schema.js';
@@ -12,7 +13,7 @@ import { deleteCamera, getCamera, scanAgents, scanCameras, upsertCamera } from '
  * A camera exists once anything names it: PUT /cameras/{id}, PUT /cameras/{id}/rules or its first
  * clip. Only cameras with a source are tasks that capture agents claim.
  */
-const CLIP_SECONDS = Number(process.env.CLIP_SECONDS ?? 5);
+const cfg = loadConfig({ CLIP_SECONDS: z.coerce.number().positive().default(5) });
 
 const view = (c: CameraItem) => ({
   cameraId: c.cameraId,
@@ -73,7 +74,7 @@ export const status = httpHandler({ auth: 'apiKey' }, async () => {
   const [cameras, agents] = await Promise.all([scanCameras(), scanAgents()]);
   const byId = new Map<string, AgentItem>(agents.map((a) => [a.agentId, a]));
   const items = cameras
-    .map((c) => cameraStatus(c, byId, now, 3 * CLIP_SECONDS * 1000))
+    .map((c) => cameraStatus(c, byId, now, 3 * cfg.CLIP_SECONDS * 1000))
     .sort((a, b) => a.cameraId.localeCompare(b.cameraId));
   return json(200, { at: new Date(now).toISOString(), cameras: items });
 });

@@ -49,7 +49,9 @@ export const handler = sqsHandler({ body: alarmTaskSchema }, async ({ body: { al
   if (alarm.pushQueuedAt !== undefined) return; // done before (duplicate delivery)
   if (alarm.replayBuiltAt === undefined) {
     const now = Date.now();
-    const clips = await listClips(alarm.cameraId, alarm.startedAt - settings.beforeMs - 3 * settings.clipMs, alarm.startedAt + settings.afterMs);
+    // Clips inference found undecodable would only break the replay: they count as missing.
+    const clips = (await listClips(alarm.cameraId, alarm.startedAt - settings.beforeMs - 3 * settings.clipMs, alarm.startedAt + settings.afterMs))
+      .filter((c) => !c.error);
     const decision = decideReplay(alarm, clips, now, settings);
     if (decision.action === 'wait') {
       await send(cfg.ALARMS_QUEUE, { body: { alarmId }, delaySeconds: decision.delaySeconds });

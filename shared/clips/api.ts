@@ -28,6 +28,7 @@ export const iso = (ms: number | undefined | null): string | null => (ms === und
  */
 export const SOURCE_SCHEMES = ['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http', 'https', 'srt', 'udp'];
 export const cameraSource = z.string().min(1).max(2048)
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
   .refine((s) => new RegExp(`^(${SOURCE_SCHEMES.join('|')})://[^\\s]+$`, 'i').test(s) || !s.includes(':'),
     `must be a ${SOURCE_SCHEMES.join('/')} URL or a file path without ':'`);

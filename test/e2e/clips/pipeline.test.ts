@@ -1,6 +1,9 @@
 import '../../support/env.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3 } from '../../../shared/aws.js';
+import { send } from '../../../shared/sqs/queues.js';
 import { api, eventually } from '../../support/http.js';
 import { clipsOf, failWebhook, prepareClipMedia, probeUrl, remux, uploadClip, webhookRequests, type ClipMedia } from './helpers.js';
 
@@ -186,6 +189,19 @@ describe('zone alarms', () => {
     const after = await alarmsOf(CAM);
     expect(after.map((a) => a.alarmId).sort()).toEqual(alarms.map((a) => a.alarmId).sort());
     expect((await webhookRequests(CAM)).length).toBe(before);
+  });
+});
+
+describe('results too big for a message', () => {
+  it('are read from S3 through the pointer and tracked', async () => {
+    const cam = `e2e-ref-${run}`;
+    const key = `results/${cam}/${T0}-test.json`;
+    const frames = Array.from({ length: 10 }, (_, i) => ({ tsMs: T0 + i * 500, detections: [{ box: [100 + 30 * i, 200, 30, 80], score: 0.8 }] }));
+    const result = { v: 1, cameraId: cam, key: `${cam}/${T0}.mp4`, startMs: T0, etag: 'x', durationMs: 5000, width: 768, height: 576, fps: 2, model: 'test', frames };
+    await s3().send(new PutObjectCommand({ Bucket: 'panoptes-local-clip-artifacts', Key: key, Body: JSON.stringify(result) }));
+    await send('panoptes-local-clip-results.fifo', { body: { v: 1, cameraId: cam, key: result.key, startMs: T0, etag: 'x', ref: { key } }, groupId: cam, dedupId: `ref-${run}` });
+    const clip = await eventually(async () => (await clipsOf(cam)).find((c) => c.trackedAt), 'pointer results tracked', 120_000, 500);
+    expect(clip.tracks.map((t) => t.trackId)).toEqual([1]);
   });
 });
 
