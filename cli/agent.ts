@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
+import pRetry from 'p-retry';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from '../shared/aws.js';
 import { cutClips } from '../shared/media/index.js';
@@ -60,7 +61,13 @@ export function clipRecorder(camera: OwnedCamera, o: RecorderOptions): Recorder 
           o.log(`${camera.cameraId}: clip ${clip.durationSec.toFixed(1)} s (dry run: ${key} not uploaded)`);
           return;
         }
-        await s3().send(new PutObjectCommand({ Bucket: o.bucket, Key: key, Body: await readFile(clip.path), ContentType: 'video/mp4' }));
+        const body = await readFile(clip.path);
+        // A failed upload would stop the recorder (and lose the clips until the next claim): retry first.
+        await pRetry(() => s3().send(new PutObjectCommand({ Bucket: o.bucket, Key: key, Body: body, ContentType: 'video/mp4' })), {
+          retries: 3,
+          minTimeout: 500,
+          onFailedAttempt: ({ error, attemptNumber }) => o.log(`${camera.cameraId}: upload of ${key} failed (attempt ${attemptNumber}): ${error.message}`),
+        });
         o.log(`${camera.cameraId}: uploaded ${key} (${clip.durationSec.toFixed(1)} s)`);
       },
     });
