@@ -5,7 +5,8 @@
  *   index log append), cold model load separately;
  * - index log: append rate, cold open (replay) time, and the per-request refresh when nothing changed;
  * - snapshot: N synthetic 1024-d faces written to S3 and loaded back (what a cold search container does);
- * - query: refresh + k=10 search + box lookup, as POST /search does after the query's embedding.
+ * - query: refresh + k=10 search + box lookup, as POST /search does after the query's embedding;
+ * - batch: POST /features/batch's handler queuing 10,000 tasks (job item + SQS fan-out).
  *
  *   npx tsx bench/search-e2e.ts [--reps 5] [--log 2000] [--snapshot 100000] [--kind exact|hnsw] [--json]
  * bench/run.ts runs benchSearch (bench/search.ts); this file exports benchSearchPipeline().
@@ -223,10 +224,26 @@ export async function benchSearchPipeline(options: Partial<PipelineBenchOptions>
     };
     o.log(`snapshot: ${JSON.stringify(snapshot)}`);
 
-    const result = { machine: machine(), worker, log: logFigures, query: queryFigures, snapshot };
+    // --- batch fan-out: what POST /features/batch does for 10,000 keys ---------------------------
+    process.env.SEARCH_JOBS_TABLE = cloud.provisioned.tables.SearchJobsTable!.name;
+    process.env.SEARCH_EXTRACT_QUEUE = cloud.provisioned.queues.SearchExtractQueue!.name;
+    process.env.IDS_TABLE = cloud.provisioned.tables.IdsTable!.name;
+    process.env.API_KEYS = 'bench-key';
+    const { handler: batchHandler } = await import('../functions/search/batch.js');
+    const imageKeys = Array.from({ length: 10_000 }, (_, i) => `bench/batch/${i}.jpg`);
+    t = performance.now();
+    const res = (await batchHandler(
+      { headers: { 'x-api-key': 'bench-key' }, body: JSON.stringify({ imageKeys }), isBase64Encoded: false, requestContext: { requestId: 'bench', http: { method: 'POST' } } } as never,
+      { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30_000 } as never,
+    )) as { statusCode: number };
+    const batchFigures = { keys: imageKeys.length, status: res.statusCode, ms: Math.round(performance.now() - t) };
+    o.log(`batch: ${JSON.stringify(batchFigures)}`);
+
+    const result = { machine: machine(), worker, log: logFigures, query: queryFigures, snapshot, batch: batchFigures };
     printTable('search pipeline: worker (S3 + face model + features record + index log), per image', [{ ...worker, perImageMs: undefined, modelMs: undefined, 'p50 ms': worker.perImageMs.p50, 'p99 ms': worker.perImageMs.p99, 'model p50 ms': worker.modelMs.p50 }]);
     printTable('search pipeline: index log (DynamoDB Local)', [{ entries: logFigures.entries, 'append/s': logFigures.appendPerSecond, 'cold replay ms': logFigures.coldReplayMs, 'replay/s': logFigures.replayPerSecond, 'refresh p50 ms': logFigures.warmRefreshNoChangeMs.p50, 'refresh p99 ms': logFigures.warmRefreshNoChangeMs.p99, 'query p50 ms': queryFigures.ms.p50, 'query p99 ms': queryFigures.ms.p99 }]);
     printTable('search pipeline: S3 snapshot (fauxqs)', [{ ...snapshot, searchMs: undefined, 'search p50 ms': snapshot.searchMs.p50, 'search p99 ms': snapshot.searchMs.p99 }]);
+    printTable('search pipeline: POST /features/batch handler (job + SQS fan-out, fauxqs)', [batchFigures]);
     return result;
   } finally {
     await cloud.emulators.stop();
