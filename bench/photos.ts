@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { startStack } from '../infra/local/stack.js';
 import { detectPersons } from '../shared/vision/detect.js';
 import { startPhotoPeers } from '../test/support/peers/photos.js';
@@ -51,7 +52,9 @@ export async function benchPhotos(opts: PhotosBenchOptions = {}) {
   const batches = opts.batches ?? 10;
   const pipelinePhotos = opts.pipelinePhotos ?? 30;
   const detectorRuns = opts.detectorRuns ?? 10;
-  const peers = await startPhotoPeers({ stuckAfter: '10m' });
+  // A photo whose analysis dies with its worker (locally: many workers loading the model at once) waits
+  // for the sweeper; 30s keeps that wait short, and the figures say when it happened.
+  const peers = await startPhotoPeers({ stuckAfter: '30s' });
   const stack = await startStack({
     dynamoPort: await freePort(), fauxqsPort: await freePort(), httpPort: await freePort(), lambdaPort: await freePort(),
     env: peers.env,
@@ -90,10 +93,16 @@ export async function benchPhotos(opts: PhotosBenchOptions = {}) {
       const r = await post(stack.httpUrl, { photoUrl: `${peers.files}/fixtures/${FIXTURES[i % FIXTURES.length]}?run=${run}&p=${i}`, cameraCode: 'bench-pipeline', callTime: Date.now() });
       sentAt.set(r.json.id, at);
     });
-    const got = await waitForReports(peers.receiver, new Set(sentAt.keys()), 600_000);
+    let got = await waitForReports(peers.receiver, new Set(sentAt.keys()), 300_000, true);
+    let swept = 0;
+    while (got.size < sentAt.size) {
+      const summary = await invokeSweeper(stack.lambdaUrl);
+      swept += Object.values(summary.redriven).reduce((a, b) => a + b, 0);
+      got = await waitForReports(peers.receiver, new Set(sentAt.keys()), 60_000, true);
+    }
     const e2e = [...sentAt].map(([id, at]) => got.get(id)! - at);
     const last = Math.max(...got.values());
-    rows.push({ measure: 'pipeline: POST → download → detect → report', n: pipelinePhotos, 'per s': round(pipelinePhotos / ((last - t0) / 1000), 2), 'p50 ms': round(percentile(e2e, 50), 0), 'p99 ms': round(percentile(e2e, 99), 0) });
+    rows.push({ measure: `pipeline: POST → download → detect → report${swept ? ` (${swept} re-driven by the sweeper)` : ''}`, n: pipelinePhotos, 'per s': round(pipelinePhotos / ((last - t0) / 1000), 2), 'p50 ms': round(percentile(e2e, 50), 0), 'p99 ms': round(percentile(e2e, 99), 0) });
     void t;
   } finally {
     await stack.stop();
@@ -111,8 +120,18 @@ export async function benchPhotos(opts: PhotosBenchOptions = {}) {
   return rows;
 }
 
-/** Report arrival times by photo id (first 2xx), once all `ids` have one. */
-async function waitForReports(receiver: string, ids: Set<number>, timeoutMs: number): Promise<Map<number, number>> {
+async function invokeSweeper(lambdaUrl: string): Promise<{ redriven: Record<string, number> }> {
+  const lambda = new LambdaClient({ region: 'us-east-1', endpoint: lambdaUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  try {
+    const r = await lambda.send(new InvokeCommand({ FunctionName: 'panoptes-local-photoSweeper', Payload: Buffer.from('{}') }));
+    return JSON.parse(Buffer.from(r.Payload ?? []).toString('utf8')) as { redriven: Record<string, number> };
+  } finally {
+    lambda.destroy();
+  }
+}
+
+/** Report arrival times by photo id (first 2xx), once all `ids` have one (or what arrived, with `partial`). */
+async function waitForReports(receiver: string, ids: Set<number>, timeoutMs: number, partial = false): Promise<Map<number, number>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const all = (await (await fetch(`${receiver}/_requests?path=/report`)).json()) as Received[];
@@ -122,7 +141,10 @@ async function waitForReports(receiver: string, ids: Set<number>, timeoutMs: num
       if (ids.has(id) && r.status < 300 && !got.has(id)) got.set(id, r.at);
     }
     if (got.size === ids.size) return got;
-    if (Date.now() > deadline) throw new Error(`only ${got.size} of ${ids.size} reports arrived`);
+    if (Date.now() > deadline) {
+      if (partial) return got;
+      throw new Error(`only ${got.size} of ${ids.size} reports arrived`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
