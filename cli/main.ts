@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerMedia } from './media.js';
 import { registerRedrive } from './redrive.js';
 import { registerAgent } from './agent.js';
+import { registerFtp } from './ftp.js';
 
 /** `panoptes <capability> <command>`: the operator CLI. Each capability registers its commands here. */
 const program = new Command('panoptes')
@@ -12,6 +13,7 @@ const registrations: Array<(program: Command) => void> = [
   registerMedia,
   registerRedrive,
   registerAgent,
+  registerFtp,
 ];
 for (const register of registrations) register(program);
 

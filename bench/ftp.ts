@@ -1,0 +1,227 @@
+/**
+ * FTP → S3 migration throughput: 2,000 camera files (50–200 KB) on a local FTP server (ftp-srv)
+ * into S3 (fauxqs), our backfill (index claim + verify + switch per file, DynamoDB Local) beside
+ * `rclone copy` at its defaults on the same files into the same bucket, in the same run.
+ * `npx tsx bench/ftp.ts` prints the figures; bench/run.ts imports benchFtp().
+ */
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { clientsFor, startCloud } from '../infra/local/stack.js';
+import { backfill } from '../shared/ftp/backfill.js';
+import { parseServers, Passwords } from '../shared/ftp/config.js';
+import { mapLimit } from '../shared/ftp/enqueue.js';
+import { ImageIndex } from '../shared/ftp/images.js';
+import { FtpPools } from '../shared/ftp/pool.js';
+import { freePort } from '../test/support/ports.js';
+import { startFtpServer } from '../test/support/peers/ftp.js';
+import { isMain, printTable } from './util.js';
+
+export interface FtpBenchOptions {
+  files?: number;
+  minBytes?: number;
+  maxBytes?: number;
+  /** Files in flight in our backfill, and FTP connections it may open. */
+  concurrency?: number;
+  connections?: number;
+}
+
+export interface FtpBenchRow {
+  tool: string;
+  files: number;
+  MB: number;
+  seconds: number;
+  'files/s': number;
+  'MB/s': number;
+  'vs rclone'?: string;
+}
+
+const p2 = (n: number) => String(n).padStart(2, '0');
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+async function countKeys(s3: S3Client, bucket: string, prefix: string): Promise<{ n: number; bytes: number }> {
+  let n = 0;
+  let bytes = 0;
+  let token: string | undefined;
+  do {
+    const r = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+    for (const o of r.Contents ?? []) {
+      n++;
+      bytes += o.Size ?? 0;
+    }
+    token = r.NextContinuationToken;
+  } while (token);
+  return { n, bytes };
+}
+
+function rcloneVersion(): string | undefined {
+  const r = spawnSync('rclone', ['version'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.split('\n')[0] : undefined;
+}
+
+interface Services {
+  env: Record<string, string>;
+  bucket: string;
+  imagesTable: string;
+  ftp: { host: string; port: number };
+  bytesTotal: number;
+}
+
+/**
+ * The "remote" side in a child process: emulators (DynamoDB Local + fauxqs), the FTP server and its
+ * 2,000 files. Like in production, the FTP server and S3 do not share the migrating process's CPU
+ * time; rclone is a separate process too.
+ */
+async function serve(o: Required<Pick<FtpBenchOptions, 'files' | 'minBytes' | 'maxBytes'>>): Promise<void> {
+  const cloud = await startCloud({ dynamoPort: await freePort(), fauxqsPort: await freePort() });
+  const ftp = await startFtpServer({ users: { bench: 'bench-pw' } });
+  // 10 devices × 4 hours, big/small/json in turn, sizes uniform in [min, max].
+  let bytesTotal = 0;
+  const base = Date.UTC(2024, 2, 10, 8);
+  for (let i = 0; i < o.files; i++) {
+    const dev = `BENCH${p2(i % 10)}`;
+    const h = new Date(base + (Math.floor(i / 10) % 4) * 3_600_000);
+    const [y, M, d, H] = [h.getUTCFullYear(), p2(h.getUTCMonth() + 1), p2(h.getUTCDate()), p2(h.getUTCHours())];
+    const [n, ext] = ([[0, 'jpg'], [1, 'jpg'], [0, 'json']] as const)[i % 3]!;
+    const rel = `ftpdata/${dev}/${y}/${M}/${d}/${H}/${y}_${M}_${d}_${H}_${p2(Math.floor(i / 40) % 60)}_${p2(i % 60)}_${i}_${n}.${ext}`;
+    const size = o.minBytes + Math.floor(Math.random() * (o.maxBytes - o.minBytes + 1));
+    bytesTotal += size;
+    const local = join(ftp.users.bench!.dir, rel);
+    mkdirSync(dirname(local), { recursive: true });
+    writeFileSync(local, randomBytes(size));
+  }
+  await warmUp(cloud.env, cloud.provisioned.tables.ImagesTable!.name, cloud.provisioned.buckets.FtpMediaBucket!.name);
+  const out: Services = {
+    env: cloud.env, bucket: cloud.provisioned.buckets.FtpMediaBucket!.name, imagesTable: cloud.provisioned.tables.ImagesTable!.name,
+    ftp: { host: ftp.host, port: ftp.port }, bytesTotal,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+  // Until the parent closes our stdin.
+  await new Promise<void>((r) => {
+    process.stdin.on('end', r).on('close', r).resume();
+  });
+  await ftp.destroy();
+  await cloud.emulators.stop();
+}
+
+/**
+ * DynamoDB Local is a JVM: its first few thousand requests run 2-5× slower than later ones (JIT).
+ * A real DynamoDB has no such warm-up, so the emulator is warmed before anything is timed, with
+ * the kinds of requests the migration makes, on keys of its own. fauxqs gets a few puts too.
+ */
+async function warmUp(env: Record<string, string>, table: string, bucket: string): Promise<void> {
+  const c = clientsFor(env);
+  const db = DynamoDBDocumentClient.from(c.dynamo);
+  const item = (i: number) => ({ fileName: `warm-${i}`, deviceId: 'WARMUP', location: 'ftp', captureTime: new Date(i * 1000).toISOString(), server: 'warm', ftpPath: `p${i}` });
+  for (let round = 0; round < 4; round++) {
+    await mapLimit(Array.from({ length: 10 }, (_, k) => k), 2, async (k) => {
+      const ids = Array.from({ length: 100 }, (_, j) => round * 1000 + k * 100 + j);
+      await db.send(new TransactWriteCommand({ TransactItems: ids.map((i) => ({ Put: { TableName: table, Item: item(i), ConditionExpression: 'attribute_not_exists(fileName)' } })) }));
+      await db.send(new TransactWriteCommand({ TransactItems: ids.map((i) => ({ Update: { TableName: table, Key: { fileName: `warm-${i}`, deviceId: 'WARMUP' }, UpdateExpression: 'SET #l = :s3, syncedAt = :t', ConditionExpression: 'server = :w', ExpressionAttributeNames: { '#l': 'location' }, ExpressionAttributeValues: { ':s3': 's3', ':t': new Date().toISOString(), ':w': 'warm' } } })) }));
+      await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: ids.slice(0, 50).map((i) => ({ fileName: `warm-${i}`, deviceId: 'WARMUP' })) } } }));
+    });
+  }
+  const body = randomBytes(100_000);
+  await mapLimit(Array.from({ length: 200 }, (_, i) => i), 8, (i) => c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `warmup/${i}`, Body: body })));
+}
+
+async function startServices(o: Required<Pick<FtpBenchOptions, 'files' | 'minBytes' | 'maxBytes'>>): Promise<{ s: Services; stop(): Promise<void> }> {
+  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+  const child = spawn(tsx, [fileURLToPath(import.meta.url), '--serve', JSON.stringify(o)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const s = await new Promise<Services>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line) as Services);
+    });
+    child.once('exit', (code) => reject(new Error(`bench services exited (${code})`)));
+  });
+  return {
+    s,
+    stop: async () => {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.stdin!.end();
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 15_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+export async function benchFtp(opts: FtpBenchOptions = {}): Promise<FtpBenchRow[]> {
+  const sizes = { files: opts.files ?? 2000, minBytes: opts.minBytes ?? 50 * 1024, maxBytes: opts.maxBytes ?? 200 * 1024 };
+  const total = sizes.files;
+  const concurrency = opts.concurrency ?? 32;
+  const connections = opts.connections ?? 16;
+  const { s, stop } = await startServices(sizes);
+  const rows: FtpBenchRow[] = [];
+  try {
+    const MB = s.bytesTotal / 1e6;
+    const clients = clientsFor(s.env);
+    const db = DynamoDBDocumentClient.from(clients.dynamo, { marshallOptions: { removeUndefinedValues: true } });
+
+    // --- ours: the `panoptes migrate` code path (list → skip known → claim → copy → verify → switch)
+    const servers = parseServers(JSON.stringify({ bench: { host: s.ftp.host, port: s.ftp.port, user: 'bench', root: '/', maxConnections: connections } }));
+    const pools = new FtpPools(servers, new Passwords({ env: { FTP_PASSWORD_BENCH: 'bench-pw', STAGE: 'local' } }));
+    const t0 = performance.now();
+    const report = await backfill({ pools, index: new ImageIndex(db, s.imagesTable), s3: clients.s3, bucket: s.bucket }, { server: 'bench', concurrency });
+    const ours = (performance.now() - t0) / 1000;
+    pools.close();
+    const stored = await countKeys(clients.s3, s.bucket, 'ftp/');
+    if (report.migrated !== total || stored.n !== total || stored.bytes !== s.bytesTotal) {
+      throw new Error(`bench: ours migrated ${report.migrated}/${total}, S3 holds ${stored.n} objects / ${stored.bytes} of ${s.bytesTotal} bytes; failures: ${JSON.stringify(report.failures.slice(0, 3))}`);
+    }
+    rows.push({ tool: `panoptes migrate (${concurrency} in flight, ${connections} FTP conns)`, files: total, MB: round(MB), seconds: round(ours, 2), 'files/s': round(total / ours), 'MB/s': round(MB / ours) });
+
+    // --- rclone copy at its defaults (4 transfers, 8 checkers): same FTP server → same bucket
+    const version = rcloneVersion();
+    if (!version) {
+      console.log('\nrclone is not installed (apt-get install rclone): skipping the comparison');
+    } else {
+      const obscured = spawnSync('rclone', ['obscure', 'bench-pw'], { encoding: 'utf8' }).stdout.trim();
+      // Not the caller's AWS_* settings (a CA bundle or profile would apply to the emulator too).
+      const env = {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('RCLONE_'))),
+        RCLONE_CONFIG: '/dev/null',
+        RCLONE_CONFIG_SRC_TYPE: 'ftp',
+        RCLONE_CONFIG_SRC_HOST: s.ftp.host,
+        RCLONE_CONFIG_SRC_PORT: String(s.ftp.port),
+        RCLONE_CONFIG_SRC_USER: 'bench',
+        RCLONE_CONFIG_SRC_PASS: obscured,
+        RCLONE_CONFIG_DST_TYPE: 's3',
+        RCLONE_CONFIG_DST_PROVIDER: 'Other',
+        RCLONE_CONFIG_DST_ENDPOINT: s.env.AWS_ENDPOINT_URL!,
+        RCLONE_CONFIG_DST_ACCESS_KEY_ID: 'test',
+        RCLONE_CONFIG_DST_SECRET_ACCESS_KEY: 'test',
+        RCLONE_CONFIG_DST_REGION: 'us-east-1',
+        RCLONE_CONFIG_DST_FORCE_PATH_STYLE: 'true',
+      };
+      const t1 = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        execFile('rclone', ['copy', 'src:ftpdata', `dst:${s.bucket}/rclone/ftpdata`], { env, maxBuffer: 64 * 1024 * 1024 }, (err, _out, stderr) =>
+          err ? reject(new Error(`rclone failed: ${stderr.slice(-2000)}`)) : resolve());
+      });
+      const theirs = (performance.now() - t1) / 1000;
+      const copied = await countKeys(clients.s3, s.bucket, 'rclone/');
+      if (copied.n !== total || copied.bytes !== s.bytesTotal) throw new Error(`bench: rclone copied ${copied.n}/${total}`);
+      rows.push({ tool: `rclone copy (${version.replace(/^rclone /, '')}, defaults)`, files: total, MB: round(MB), seconds: round(theirs, 2), 'files/s': round(total / theirs), 'MB/s': round(MB / theirs) });
+      rows[0]!['vs rclone'] = `${round(theirs / ours, 2)}× files/s`;
+    }
+    printTable(`ftp: ${total} files (${sizes.minBytes / 1024}–${sizes.maxBytes / 1024} KB), local FTP server → S3 (fauxqs); ours also claims, verifies and switches the index per file`, rows as unknown as Array<Record<string, unknown>>);
+    return rows;
+  } finally {
+    await stop();
+  }
+}
+
+if (process.argv[2] === '--serve') {
+  await serve(JSON.parse(process.argv[3]!) as Required<Pick<FtpBenchOptions, 'files' | 'minBytes' | 'maxBytes'>>);
+  process.exit(0);
+} else if (isMain(import.meta.url)) {
+  await benchFtp();
+  process.exit(0);
+}

@@ -1,0 +1,18 @@
+import { migrateMessage } from '../../shared/ftp/enqueue.js';
+import { BusyError, migrateFile } from '../../shared/ftp/migrate.js';
+import { ftpRuntime } from '../../shared/ftp/runtime.js';
+import { logger } from '../../shared/logger.js';
+import { sqsHandler } from '../../shared/sqs/stack.js';
+
+const rt = ftpRuntime();
+
+/**
+ * ftp-migrate consumer: one file per message, FTP → S3 → index switch (shared/ftp/migrate.ts).
+ * Failures (FTP down, size/checksum mismatch, a worker holding the file) retry with backoff and
+ * end in the DLQ; a file already in S3 is acknowledged without work.
+ */
+export const handler = sqsHandler({ body: migrateMessage, backoff: { baseSeconds: 2, maxSeconds: 60 } }, async ({ body, receiveCount }) => {
+  const r = await migrateFile(rt.migrateDeps, body);
+  if (r.status === 'busy') throw new BusyError(r.fileName);
+  if (r.status === 'migrated') logger.info('migrated', { fileName: r.fileName, size: r.size, version: r.version, receiveCount });
+});

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { FTPError } from 'basic-ftp';
+import { isNotFound } from './client.js';
+import { mapLimit } from './enqueue.js';
+import type { ImageItem } from './images.js';
+import { ftpAbsPath } from './layout.js';
+import { migrateFile, type MigrateDeps } from './migrate.js';
+import type { FtpState } from './state.js';
+
+/**
+ * Nightly cleanup: deletes the FTP copy of files whose index has pointed at S3 for longer than the
+ * retention. The grace period closes the seed's race (a reader got the FTP URL just before the
+ * switch and is still downloading). Before deleting, the FTP file's size and MDTM are compared
+ * with what was migrated: a changed file is re-migrated instead. A server that is down keeps its
+ * files for the next run; the checkpoint (the oldest syncedAt still to look at) never moves past
+ * them, so nothing is forgotten and the index stays true.
+ */
+export interface CleanupDeps extends MigrateDeps {
+  state: FtpState;
+}
+
+export interface CleanupOptions {
+  retentionMs: number;
+  dryRun?: boolean;
+  /** Files examined at once (each server's pool still bounds its connections). */
+  concurrency?: number;
+  onItem?: (outcome: Outcome, item: ImageItem) => void;
+}
+
+export type Outcome = 'deleted' | 'alreadyGone' | 'remigrated' | 'waiting' | 'failed' | 'skipped';
+
+export interface CleanupReport {
+  dryRun: boolean;
+  cutoff: string;
+  from: string;
+  examined: number;
+  deleted: number;
+  alreadyGone: number;
+  remigrated: number;
+  /** Left for the next run: server down or unknown. */
+  waiting: number;
+  failed: number;
+  /** Changed under us (re-migrated or locked by a worker): looked at again next run. */
+  skipped: number;
+  bytesFreed: number;
+  checkpoint: string;
+  serversDown: Record<string, string>;
+  errors: string[];
+  locked?: boolean;
+}
+
+const CHECKPOINT = 'cleanup#checkpoint';
+const EPOCH = '0000-00-00T00:00:00Z';
+
+export async function runCleanup(d: CleanupDeps, o: CleanupOptions): Promise<CleanupReport> {
+  const now = (d.now ?? Date.now)();
+  const cutoff = new Date(now - o.retentionMs).toISOString();
+  const from = (await d.state.get<{ syncedAt: string }>(CHECKPOINT))?.syncedAt ?? EPOCH;
+  const r: CleanupReport = {
+    dryRun: Boolean(o.dryRun), cutoff, from, examined: 0, deleted: 0, alreadyGone: 0, remigrated: 0, waiting: 0, failed: 0, skipped: 0,
+    bytesFreed: 0, checkpoint: from, serversDown: {}, errors: [],
+  };
+  const owner = `cleanup:${randomUUID().slice(0, 8)}`;
+  if (!o.dryRun && !(await d.state.lock('cleanup', owner, 15 * 60_000, now))) return { ...r, locked: true };
+  let oldestLeft: string | undefined;
+  const keep = (item: ImageItem) => {
+    if (item.syncedAt && (!oldestLeft || item.syncedAt < oldestLeft)) oldestLeft = item.syncedAt;
+  };
+  try {
+    for await (const page of d.index.cleanupCandidates(from, cutoff)) {
+      await mapLimit(page, o.concurrency ?? 16, async (item) => {
+        r.examined++;
+        const outcome = await cleanOne(d, item, o, r, now);
+        r[outcome]++;
+        // Anything not settled keeps the checkpoint at or before it, so the next run sees it again.
+        if (outcome === 'waiting' || outcome === 'failed' || outcome === 'skipped') keep(item);
+        o.onItem?.(outcome, item);
+      });
+    }
+    r.checkpoint = oldestLeft && oldestLeft < cutoff ? oldestLeft : cutoff;
+    if (!o.dryRun) await d.state.put(CHECKPOINT, { syncedAt: r.checkpoint, at: new Date(now).toISOString() });
+  } finally {
+    if (!o.dryRun) await d.state.unlock('cleanup', owner);
+  }
+  return r;
+}
+
+async function cleanOne(d: CleanupDeps, item: ImageItem, o: CleanupOptions, r: CleanupReport, now: number): Promise<Outcome> {
+  const key = { fileName: item.fileName, deviceId: item.deviceId };
+  let server;
+  try {
+    server = d.pools.server(item.server);
+  } catch {
+    r.serversDown[item.server] ??= 'not configured';
+    return 'waiting';
+  }
+  if (r.serversDown[item.server]) return 'waiting';
+  const abs = ftpAbsPath(server.root, item.ftpPath);
+  let state: 'gone' | 'changed' | 'deleted' | 'same';
+  try {
+    state = await d.pools.use(server.name, async (c) => {
+      let size: number;
+      try {
+        size = await c.size(abs);
+      } catch (err) {
+        if (isNotFound(err)) return 'gone';
+        throw err;
+      }
+      let mtime: string | undefined;
+      if (item.ftpModifiedAt) mtime = (await c.lastMod(abs)).toISOString();
+      if (size !== item.size || (mtime && mtime !== item.ftpModifiedAt)) return 'changed';
+      if (o.dryRun) return 'same';
+      await c.remove(abs);
+      return 'deleted';
+    });
+  } catch (err) {
+    if (!(err instanceof FTPError)) {
+      // Cannot reach the server: its files wait for the next run.
+      r.serversDown[item.server] ??= (err as Error).message;
+      return 'waiting';
+    }
+    r.errors.push(`${item.server}:${item.ftpPath}: ${err.message}`);
+    return 'failed';
+  }
+  if (state === 'same') {
+    r.bytesFreed += item.size ?? 0;
+    return 'deleted';
+  }
+  if (state === 'changed') {
+    if (o.dryRun) return 'remigrated';
+    try {
+      const res = await migrateFile(d, { server: item.server, path: item.ftpPath, fromVersion: item.version ?? 1 });
+      return res.status === 'migrated' ? 'remigrated' : 'skipped';
+    } catch (err) {
+      r.errors.push(`${item.server}:${item.ftpPath}: re-migration failed: ${(err as Error).message}`);
+      return 'failed';
+    }
+  }
+  if (o.dryRun) return 'alreadyGone';
+  const marked = await d.index.markFtpDeleted(key, item.version ?? 1, now);
+  if (state === 'deleted') r.bytesFreed += item.size ?? 0;
+  if (!marked) return 'skipped';
+  return state === 'deleted' ? 'deleted' : 'alreadyGone';
+}
