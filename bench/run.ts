@@ -12,6 +12,7 @@ const benches: Record<string, [file: string, fn: string]> = {
   clips: ['clips.ts', 'benchClips'],
   ftp: ['ftp.ts', 'benchFtp'],
   search: ['search.ts', 'benchSearch'],
+  'search-pipeline': ['search-e2e.ts', 'benchSearchPipeline'],
 };
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));

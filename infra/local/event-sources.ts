@@ -296,12 +296,15 @@ export function startEventSources(d: EventSourceDeps, opts: { concurrency?: numb
   };
 }
 
-/** Asynchronous invocation: Lambda retries a failed event twice, about 1 and 2 minutes apart (scaled down locally). */
+/**
+ * Asynchronous invocation: Lambda retries a failed event twice, about 1 and 2 minutes apart; locally
+ * 5 and 10 s, long enough to ride out a cold start on a busy machine.
+ */
 async function invokeAsync(d: EventSourceDeps, functionName: string, event: unknown): Promise<void> {
   for (let attempt = 1; attempt <= 3; attempt++) {
     const failed = await invokeForFailures(d.lambda, functionName, event, false).catch(() => 'all' as const);
     if (failed !== 'all') return;
-    if (attempt < 3) await sleep(attempt * 1000);
+    if (attempt < 3) await sleep(attempt * 5000);
   }
   d.log?.(`[s3] ${functionName}: event failed after 3 attempts: ${JSON.stringify(event).slice(0, 300)}`);
 }
