@@ -69,7 +69,15 @@ export async function benchPhotos(opts: PhotosBenchOptions = {}) {
 
     // Intake alone: announcements of photos the file server answers 404 for, so downloads fail fast
     // and the detector stays idle; intake still writes, dedups and queues exactly as for real photos.
+    // One client: the latency of a request on its own (the target: p99 < 50 ms).
     let t = performance.now();
+    const solo = await pool(intakeRequests / 2, 1, (i) =>
+      post(stack.httpUrl, { photoUrl: `${peers.files}/missing.jpg?run=${run}&solo=${i}`, cameraCode: 'bench-intake', callTime: Date.now() }));
+    const soloWall = performance.now() - t;
+    const slat = solo.map((r) => r.ms);
+    rows.push({ measure: 'intake: POST /photos, 1 photo, 1 client', n: solo.length, 'per s': round(solo.length / (soloWall / 1000)), 'p50 ms': round(percentile(slat, 50)), 'p99 ms': round(percentile(slat, 99)) });
+
+    t = performance.now();
     const single = await pool(intakeRequests, concurrency, (i) =>
       post(stack.httpUrl, { photoUrl: `${peers.files}/missing.jpg?run=${run}&i=${i}`, cameraCode: 'bench-intake', callTime: Date.now() }));
     const singleWall = performance.now() - t;
