@@ -7,6 +7,7 @@ import { parseClipKey } from '../../shared/clips/keys.js';
 import { clipTag, type InferenceTask } from '../../shared/clips/messages.js';
 import { markDispatched, recordUpload } from '../../shared/clips/store.js';
 import { noteClip } from '../../shared/registry/store.js';
+import { objectKey } from '../../shared/s3-event.js';
 
 /**
  * S3 ObjectCreated on the clips bucket → one inference task on the FIFO queue, grouped by camera
@@ -16,7 +17,7 @@ const cfg = loadConfig({ INFERENCE_QUEUE: z.string().min(1) });
 
 export const handler = async (event: S3Event): Promise<void> => {
   for (const r of event.Records) {
-    const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
+    const key = objectKey(r);
     const ref = parseClipKey(key);
     if (!ref) {
       logger.warn('ignoring object that is not {cameraId}/{startEpochMs}.mp4', { key });

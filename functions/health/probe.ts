@@ -3,6 +3,7 @@ import type { S3Event } from 'aws-lambda';
 import { z } from 'zod';
 import { s3 } from '../../shared/aws.js';
 import { sqsHandler } from '../../shared/sqs/stack.js';
+import { objectKey } from '../../shared/s3-event.js';
 
 /**
  * Probe consumers: the smallest SQS and S3 consumers. They let tests and operators check that the
@@ -21,7 +22,7 @@ export const onMessage = sqsHandler({ body: probeBody, backoff: { baseSeconds: 1
 
 export const onObject = async (event: S3Event): Promise<void> => {
   for (const r of event.Records) {
-    const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
+    const key = objectKey(r);
     await s3().send(new PutObjectCommand({
       Bucket: process.env.PROBE_BUCKET,
       Key: `seen/s3/${key}`,

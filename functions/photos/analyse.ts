@@ -12,6 +12,7 @@ import { send } from '../../shared/sqs/queues.js';
 import { sqsHandler } from '../../shared/sqs/stack.js';
 import { NotAnImageError, detectPersons } from '../../shared/vision/detect.js';
 import { loadPersonModel } from '../../shared/vision/model.js';
+import { objectKey } from '../../shared/s3-event.js';
 
 const cfg = loadConfig({
   PHOTOS_TABLE: z.string().min(1),
@@ -33,14 +34,14 @@ async function analyse(id: number, key?: string): Promise<void> {
   const rec = await repo.get(id);
   if (!rec) return logger.warn('analysis for an unknown photo: dropped', { id });
   if (rec.stage !== 'download' && rec.stage !== 'analyse') return; // analysed already, or failed
-  const objectKey = key ?? rec.s3Key;
-  if (!objectKey) throw new Error(`photo ${id} has no stored object yet`);
+  const storedKey = key ?? rec.s3Key;
+  if (!storedKey) throw new Error(`photo ${id} has no stored object yet`);
   let bytes: Uint8Array;
   try {
-    const obj = await s3().send(new GetObjectCommand({ Bucket: cfg.PHOTOS_BUCKET, Key: objectKey }));
+    const obj = await s3().send(new GetObjectCommand({ Bucket: cfg.PHOTOS_BUCKET, Key: storedKey }));
     bytes = await obj.Body!.transformToByteArray();
   } catch (err) {
-    if ((err as Error).name === 'NoSuchKey') throw new PermanentAnalyseError(`missing: s3://${cfg.PHOTOS_BUCKET}/${objectKey} does not exist`);
+    if ((err as Error).name === 'NoSuchKey') throw new PermanentAnalyseError(`missing: s3://${cfg.PHOTOS_BUCKET}/${storedKey} does not exist`);
     throw err;
   }
   let found;
@@ -91,7 +92,7 @@ const onMessage = sqsHandler({ body: z.object({ id: z.number().int().positive() 
 /** A photo arrived in S3. A failed analysis moves to the analyse queue, so it gets SQS backoff and a DLQ. */
 async function onObjects(event: S3Event): Promise<void> {
   for (const r of event.Records) {
-    const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
+    const key = objectKey(r);
     const parsed = parsePhotoKey(key);
     if (!parsed) {
       logger.warn('object is not a photo key: ignored', { key });

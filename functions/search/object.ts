@@ -5,6 +5,7 @@ import { AUTO_INDEX_PREFIX } from '../../shared/search/model.js';
 import { removeImage } from '../../shared/search/pipeline.js';
 import { env, featuresRepo, indexStore } from '../../shared/search/runtime.js';
 import { send } from '../../shared/sqs/queues.js';
+import { objectKey } from '../../shared/s3-event.js';
 
 const cfg = loadConfig({
   FEATURES_TABLE: env.FEATURES_TABLE,
@@ -20,7 +21,7 @@ const repo = featuresRepo(cfg.FEATURES_TABLE);
  */
 export const handler = async (event: S3Event): Promise<void> => {
   for (const r of event.Records) {
-    const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
+    const key = objectKey(r);
     if (!key.startsWith(AUTO_INDEX_PREFIX)) continue;
     if (r.eventName.startsWith('ObjectRemoved')) {
       const removed = await removeImage(repo, (model) => indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model }), key);
