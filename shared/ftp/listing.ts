@@ -28,10 +28,10 @@ export function listTime(e: Pick<FileInfo, 'modifiedAt' | 'rawModifiedAt'>, now:
     const mon = MONTHS.indexOf(m[1]!.toLowerCase());
     if (mon < 0) return undefined;
     const local = new Date(now + off);
-    let y = local.getUTCFullYear();
+    const y = local.getUTCFullYear();
     let t = Date.UTC(y, mon, +m[2]!, +m[3]!, +m[4]!) - off;
     // No year: the most recent such date not in the future (a day of slack for clock skew).
-    if (t > now + 86_400_000) t = Date.UTC(--y, mon, +m[2]!, +m[3]!, +m[4]!) - off;
+    if (t > now + 86_400_000) t = Date.UTC(y - 1, mon, +m[2]!, +m[3]!, +m[4]!) - off;
     return { mtime: t, precisionMs: 60_000 };
   }
   m = /^([A-Za-z]{3}) (\d{1,2}) (\d{4})$/.exec(raw);
