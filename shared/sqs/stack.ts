@@ -56,7 +56,9 @@ export function sqsHandler<S extends z.ZodType>(
       try {
         await fn({ body: parsed.data, record, receiveCount });
       } catch (err) {
-        logger.warn('record failed', { messageId: record.messageId, error: (err as Error).message, receiveCount });
+        // Retrying cannot fix a permanent failure: let it reach the DLQ without backoff.
+        if (err instanceof PermanentError) poison.add(record.messageId);
+        logger.warn('record failed', { messageId: record.messageId, error: (err as Error).message, receiveCount, permanent: err instanceof PermanentError });
         throw err;
       }
     };
