@@ -259,6 +259,7 @@ export class ImageIndex {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':d': q.deviceId };
     let range = '';
+    if (q.from && q.to && q.from > q.to) return { items: [] }; // DynamoDB refuses an inverted BETWEEN
     if (q.from && q.to) {
       range = ' AND captureTime BETWEEN :from AND :to';
       values[':from'] = q.from;
@@ -296,6 +297,8 @@ export class ImageIndex {
 
   /** Migrated files whose FTP copy may still exist, oldest sync first, synced in [from, to]. */
   async *cleanupCandidates(from: string, to: string): AsyncGenerator<ImageItem[]> {
+    // A checkpoint newer than the retention cut-off (a shorter retention, a clock step): nothing is due.
+    if (from > to) return;
     let start: Record<string, unknown> | undefined;
     do {
       const r = await this.db.send(new QueryCommand({
