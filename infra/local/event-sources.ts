@@ -43,6 +43,8 @@ export interface SqsMapping {
 
 export interface S3Subscription {
   functionName: string;
+  /** The function's reservedConcurrency: at most this many invocations at once (as on AWS). */
+  concurrency?: number;
   bucket: string;
   events: string[];
   prefix: string;
@@ -86,6 +88,7 @@ export function s3Subscriptions(svc: ServiceConfig): S3Subscription[] {
       const event = def.event;
       out.push({
         functionName: fn.name ?? key,
+        ...(fn.reservedConcurrency ? { concurrency: Number(fn.reservedConcurrency) } : {}),
         bucket: String(def.bucket),
         events: (Array.isArray(event) ? event : [event ?? 's3:ObjectCreated:*']).map(String),
         prefix: rules.find((r) => r.prefix !== undefined)?.prefix ?? '',
@@ -261,6 +264,10 @@ export function startEventSources(d: EventSourceDeps, opts: { concurrency?: numb
   pollers.forEach((p) => p.start(opts.concurrency ?? 2));
 
   const subscriptions = s3Subscriptions(d.svc);
+  // serverless-offline starts a worker per concurrent call (each loading its own model): keep
+  // to the function's reserved concurrency, like Lambda throttling async invocations would.
+  const limits = new Map<string, Semaphore>();
+  for (const s of subscriptions) if (s.concurrency) limits.set(s.functionName, new Semaphore(s.concurrency));
   let stopped = false;
   const inflight = new Set<Promise<void>>();
   const onUpload = (bucket: string, key: string) => {
@@ -273,7 +280,8 @@ export function startEventSources(d: EventSourceDeps, opts: { concurrency?: numb
       const eventName = etag.includes('-') ? 'ObjectCreated:CompleteMultipartUpload' : 'ObjectCreated:Put';
       for (const sub of subs.filter((s) => matches(s, key, eventName))) {
         const event = s3Event({ region: d.region, bucket, key, size: head.ContentLength ?? 0, etag, eventName });
-        await invokeAsync(d, sub.functionName, event);
+        const limit = limits.get(sub.functionName);
+        await (limit ? limit.run(() => invokeAsync(d, sub.functionName, event)) : invokeAsync(d, sub.functionName, event));
       }
     })().catch((err) => d.log?.(`[s3] ${bucket}/${key}: ${(err as Error).message}`));
     inflight.add(job);
@@ -294,6 +302,22 @@ export function startEventSources(d: EventSourceDeps, opts: { concurrency?: numb
       await Promise.allSettled([...pollers.map((p) => p.stop()), ...inflight]);
     },
   };
+}
+
+class Semaphore {
+  private waiting: Array<() => void> = [];
+  private active = 0;
+  constructor(private readonly max: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
 }
 
 /**

@@ -12,6 +12,7 @@ export interface FunctionDef {
   handler?: string;
   image?: unknown;
   timeout?: number;
+  reservedConcurrency?: number;
   events?: Array<Record<string, unknown>>;
   environment?: Record<string, unknown>;
   iamRoleStatements?: Array<{ Effect: string; Action: string[] | string; Resource: unknown }>;

@@ -33,6 +33,7 @@ const svc: ServiceConfig = {
     partial: { name: 'partial', events: [{ sqs: { arn: { 'Fn::GetAtt': ['Partial', 'Arn'] }, batchSize: 10, functionResponseType: 'ReportBatchItemFailures' } }] },
     crashing: { name: 'crashing', events: [{ sqs: { arn: { 'Fn::GetAtt': ['Crashing', 'Arn'] }, batchSize: 5 } }] },
     ordered: { name: 'ordered', events: [{ sqs: { arn: { 'Fn::GetAtt': ['Ordered', 'Arn'] }, batchSize: 3, functionResponseType: 'ReportBatchItemFailures' } }] },
+    throttled: { name: 'throttled', reservedConcurrency: 1, events: [{ s3: { bucket: 'es-bucket', event: 's3:ObjectCreated:*', existing: true, rules: [{ prefix: 'slow/' }] } }] },
     objects: { name: 'objects', events: [{ s3: { bucket: 'es-bucket', event: 's3:ObjectCreated:*', existing: true, rules: [{ prefix: 'in/' }, { suffix: '.jpg' }] } }] },
   },
   resources: {
@@ -171,5 +172,19 @@ describe('local S3 notifications', () => {
     expect(r.s3.bucket.name).toBe('es-bucket');
     expect(r.s3.object).toMatchObject({ key: 'in/a+photo.jpg', size: 1234 });
     expect(r.s3.object.eTag).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("keeps to the function's reserved concurrency", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    behaviour.set('throttled', async () => {
+      peak = Math.max(peak, ++inFlight);
+      await sleep(200);
+      inFlight--;
+      return { body: null };
+    });
+    for (let i = 0; i < 4; i++) await clients.s3.send(new PutObjectCommand({ Bucket: 'es-bucket', Key: `slow/${i}`, Body: 'x' }));
+    await until(() => of('throttled').length === 4);
+    expect(peak).toBe(1);
   });
 });
