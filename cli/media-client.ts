@@ -5,6 +5,7 @@ import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pRetry, { AbortError } from 'p-retry';
 import { request } from 'undici';
+import type { FileView } from '../shared/media-store/store.js';
 
 /**
  * The seed's client over the HTTP API: upload (one presigned PUT or parallel presigned parts),
@@ -22,19 +23,8 @@ export class ApiError extends Error {
   }
 }
 
-export interface FileView {
-  fileId: string;
-  appId: string;
-  userId: string;
-  group: string;
-  fileName: string;
-  size: number;
-  contentType: string;
-  etag?: string;
-  status: string;
-  createdAt: string;
-  updatedAt: string;
-}
+/** What the API answers for a file: the store's own view. */
+export type { FileView } from '../shared/media-store/store.js';
 
 export interface GroupView {
   name: string;
