@@ -12,6 +12,7 @@ import { listClips } from '../../shared/clips/store.js';
 import { decideReplay } from '../../shared/alarms/model.js';
 import { buildAlarmMedia } from '../../shared/alarms/replay.js';
 import { getAlarm, markPushQueued, updateAlarm } from '../../shared/alarms/store.js';
+import { replaySettings, replaySettingsShape } from '../../shared/clips/env.js';
 
 /**
  * Alarms queue consumer: once every clip covering [start − 15 s, start + 15 s] exists, cut and join
@@ -26,19 +27,9 @@ const cfg = loadConfig({
   ARTIFACTS_BUCKET: z.string().min(1),
   ALARMS_QUEUE: z.string().min(1),
   PUSH_QUEUE: z.string().min(1),
-  CLIP_SECONDS: z.coerce.number().positive().default(5),
-  REPLAY_BEFORE_SECONDS: z.coerce.number().nonnegative().default(15),
-  REPLAY_AFTER_SECONDS: z.coerce.number().nonnegative().default(15),
-  REPLAY_WAIT_SECONDS: z.coerce.number().nonnegative().default(120),
-  REPLAY_RECHECK_SECONDS: z.coerce.number().positive().default(10),
+  ...replaySettingsShape,
 });
-const settings = {
-  beforeMs: cfg.REPLAY_BEFORE_SECONDS * 1000,
-  afterMs: cfg.REPLAY_AFTER_SECONDS * 1000,
-  clipMs: cfg.CLIP_SECONDS * 1000,
-  waitMs: cfg.REPLAY_WAIT_SECONDS * 1000,
-  recheckMs: cfg.REPLAY_RECHECK_SECONDS * 1000,
-};
+const settings = replaySettings(cfg);
 
 export const handler = sqsHandler({ body: alarmTaskSchema }, async ({ body: { alarmId } }) => {
   const alarm = await getAlarm(alarmId);

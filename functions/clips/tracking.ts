@@ -10,6 +10,7 @@ import { clipResultSchema, resultsMessageSchema, type ClipResult } from '../../s
 import { getCameraState, putCameraState, recordIgnored, recordTracking } from '../../shared/clips/store.js';
 import { parseRuleSet, type RuleSet } from '../../shared/rules/schema.js';
 import { getCamera } from '../../shared/registry/store.js';
+import { replaySettings, replaySettingsShape } from '../../shared/clips/env.js';
 
 /**
  * Results FIFO consumer (per camera, in order): tracker + rules over the clip's frames from the
@@ -20,19 +21,9 @@ import { getCamera } from '../../shared/registry/store.js';
 const cfg = loadConfig({
   ARTIFACTS_BUCKET: z.string().min(1),
   ALARMS_QUEUE: z.string().min(1),
-  CLIP_SECONDS: z.coerce.number().positive().default(5),
-  REPLAY_BEFORE_SECONDS: z.coerce.number().nonnegative().default(15),
-  REPLAY_AFTER_SECONDS: z.coerce.number().nonnegative().default(15),
-  REPLAY_WAIT_SECONDS: z.coerce.number().nonnegative().default(120),
-  REPLAY_RECHECK_SECONDS: z.coerce.number().positive().default(10),
+  ...replaySettingsShape,
 });
-const replay = {
-  beforeMs: cfg.REPLAY_BEFORE_SECONDS * 1000,
-  afterMs: cfg.REPLAY_AFTER_SECONDS * 1000,
-  clipMs: cfg.CLIP_SECONDS * 1000,
-  waitMs: cfg.REPLAY_WAIT_SECONDS * 1000,
-  recheckMs: cfg.REPLAY_RECHECK_SECONDS * 1000,
-};
+const replay = replaySettings(cfg);
 const MAX_CONFLICTS = 5;
 
 async function loadResult(msg: z.infer<typeof resultsMessageSchema>): Promise<ClipResult> {
