@@ -28,7 +28,7 @@ export function writeCaptures(o: { root?: string; devices: string[]; hours: Date
   const out: CamFile[] = [];
   for (const deviceId of o.devices) {
     for (const h of o.hours) {
-      const [y, M, d, H] = [h.getUTCFullYear(), p2(h.getUTCMonth() + 1), p2(h.getUTCDate()), p2(h.getUTCHours())];
+      const [y, M, d, H] = hourParts(h);
       // The camera's sequence field keeps names unique across devices in these tests (real cameras may clash: 409).
       const seq0 = 10_000 + Math.floor(Math.random() * 80_000);
       for (let c = 0; c < o.captures; c++) {
@@ -46,6 +46,11 @@ export function writeCaptures(o: { root?: string; devices: string[]; hours: Date
   }
   return out;
 }
+
+const hourParts = (h: Date) => [h.getUTCFullYear(), p2(h.getUTCMonth() + 1), p2(h.getUTCDate()), p2(h.getUTCHours())] as const;
+
+/** The `YYYY/MM/DD/HH/` directory (UTC) a capture of hour `h` sits in: match files of one hour by it. */
+export const hourDir = (h: Date) => `/${hourParts(h).join('/')}/`;
 
 export const device = (tag: string) => `${tag}${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 export const hoursAgo = (n: number) => new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - n * 3_600_000);
