@@ -9,6 +9,7 @@ const benches: Record<string, [file: string, fn: string]> = {
   media: ['media-store.ts', 'benchMediaStore'],
   ffmpeg: ['media.ts', 'benchMedia'],
   vision: ['vision.ts', 'benchVision'],
+  accuracy: ['accuracy.ts', 'benchAccuracy'],
   clips: ['clips.ts', 'benchClips'],
   ftp: ['ftp.ts', 'benchFtp'],
   search: ['search.ts', 'benchSearch'],

@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { detectFaces, detectPersons } from '../shared/vision/detect.js';
-import { getVisionRuntime, loadFaceModels, loadPersonModel } from '../shared/vision/model.js';
+import { detectFaces, detectPersons, loadPersonModel } from '../shared/vision/detect.js';
+import { getVisionRuntime, loadFaceModels } from '../shared/vision/model.js';
 import { isMain, machine, percentile, printTable } from './util.js';
 
 const FIXTURES = ['messi5.jpg', 'basketball1.png', 'basketball2.png'];
@@ -91,11 +91,11 @@ export async function benchVision(reps = 10): Promise<VisionBenchResult> {
   const mem = process.memoryUsage();
   const result: VisionBenchResult = {
     machine: machine(),
-    models: { person: person.id, face: face.id },
+    models: { person: person.engine.id, face: face.id },
     wasm: runtime.wasm,
     load: {
       runtimeMs: round(runtime.initMs),
-      personModelMs: round(person.loadMs),
+      personModelMs: round(person.engine.loadMs),
       faceModelsMs: round(face.loadMs),
       firstPersonMs: round(firstPersonMs),
       firstFaceMs: round(firstFaceMs),

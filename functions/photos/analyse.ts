@@ -10,8 +10,7 @@ import { applyResult } from '../../shared/photos/service.js';
 import { backoffSeconds } from '../../shared/sqs/backoff.js';
 import { send } from '../../shared/sqs/queues.js';
 import { sqsHandler } from '../../shared/sqs/stack.js';
-import { NotAnImageError, detectPersons } from '../../shared/vision/detect.js';
-import { loadPersonModel } from '../../shared/vision/model.js';
+import { NotAnImageError, detectPersons, loadPersonModel } from '../../shared/vision/detect.js';
 import { objectKey } from '../../shared/s3-event.js';
 
 const cfg = loadConfig({

@@ -1,22 +1,24 @@
 /**
- * Person and face detection on photos and raw video frames (see model.ts for how the models are loaded).
+ * Person and face detection on photos and raw video frames.
  *
- * Persons: CenterNet (COCO) on a 512×512 stretch of the image; we keep class "person" only and run our own
- * person-only NMS. The graph emits its top 100 detections over all classes, so 100 persons per image is a
- * hard ceiling (maxDetections is clamped to it).
+ * Persons: the configured person engine (persons/engines.ts: coco-ssd by default, CenterNet, YOLO ONNX)
+ * proposes boxes; persons/counting.ts turns them into a count with the same rules for every model
+ * (crowd-adaptive threshold, top edge, size, masks, count region). No ceiling: engines with a per-pass cap
+ * are tiled once a pass comes near it. The model id and its licence go with every result.
  * Faces: blazeface → facemesh (verification + alignment) → faceres 1024-d descriptor, L2-normalised here.
  */
-import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
-import { toRgb, type RawImage } from './image.js';
-import {
-  FACE_DEFAULTS,
-  exclusive,
-  faceDetectConfig,
-  loadFaceModels,
-  loadPersonModel,
-} from './model.js';
+import type { Tensor4D } from '@tensorflow/tfjs-core';
+import { toRgb, type DecodedImage, type RawImage } from './image.js';
+import { FACE_DEFAULTS, exclusive, faceDetectConfig, loadFaceModels } from './model.js';
+import { countPersons, lowestThreshold, nms, type CountSettings, type TiledCandidate } from './persons/counting.js';
+import type { Candidate } from './persons/types.js';
+import { FIT_FLOOR, type Labelled } from './persons/calibrate.js';
+import { loadPersonModel, type PersonModel, type PersonModelChoice } from './persons/engines.js';
+import { detectTiles } from './persons/tiles.js';
 
 export { NotAnImageError, type RawImage } from './image.js';
+export type { CountSettings } from './persons/counting.js';
+export { loadPersonModel, type PersonModel, type PersonModelChoice } from './persons/engines.js';
 
 /** [x, y, width, height] in pixels of the input image (after EXIF orientation), clamped to the image. */
 export type Box = [number, number, number, number];
@@ -27,96 +29,137 @@ export interface PersonDetection {
 }
 
 export interface PersonResult {
+  /** Persons counted in the whole image (masks and the other counting rules applied). */
   count: number;
+  /** Persons whose ground point is in the camera's countRegion, when one is set. */
+  inRegion?: number;
+  /** The counted persons, best first (at most maxDetections of them). */
   detections: PersonDetection[];
-  /** Model id, e.g. `human-centernet@3.3.6`: store it with the result. */
+  /** Model id, e.g. `coco-ssd-mobilenetv2@tfjs`: store it with the result. */
   model: string;
+  /** Licence of the model's weights (SPDX id), stored with the result. */
+  licence: string;
+  /** The score threshold that applied (the crowd rule lowers it in crowds). */
+  threshold: number;
   /** Decode + inference ms (excludes the one-off model load; includes waiting behind concurrent calls). */
   ms: number;
   width: number;
   height: number;
 }
 
-export interface DetectPersonsOptions {
-  /** Minimum person score, 0..1. */
-  minScore?: number;
-  /** At most this many persons (1..100; the graph's own top-K is 100). */
+/** Per-call counting settings (a camera's calibration): unset fields take the model's defaults. */
+export interface DetectPersonsOptions extends Partial<CountSettings> {
+  /** At most this many detections are returned (the count is not capped). */
   maxDetections?: number;
-  /** Person boxes overlapping more than this (IoU) with a higher-scoring one are dropped. */
-  iouThreshold?: number;
+  /** The model to use instead of the environment's (benchmarks, calibration). */
+  model?: PersonModelChoice;
 }
 
-/** The graph's fixed top-K over all classes. */
-export const MAX_PERSON_DETECTIONS = 100;
-
-/**
- * minScore 0.25, tuned on the fixtures (test/fixtures/people-counts.json: 6/2/2 found vs 7/2/2 by hand).
- * CenterNet scores small, blurred or greyscale people low: the second player in the greyscale basketball
- * frames scores 0.31 and pitch-side people in messi5 0.22–0.34, so 0.5 would count 1 of 2 players, while at
- * 0.2 blurred stand spectators come in (messi5: 9). On CCTV-like frames (the pedestrian clip) people score
- * 0.5–0.7 and cones/rocks/signs 0.2–0.31, so video callers may prefer ~0.35.
- * iouThreshold 0.5: CenterNet's peak decoding seldom duplicates, and people in crowds overlap legitimately.
- */
-export const PERSON_DEFAULTS = { minScore: 0.25, maxDetections: MAX_PERSON_DETECTIONS, iouThreshold: 0.5 } as const;
-
-/** Longest side fed to the person model; it sees 512×512, a little more keeps the resize anti-aliased. */
-const PERSON_MAX_SIDE = 1024;
 /** Longest side for faces: blazeface sees 256×256 but the embedding crop is cut from this resolution. */
 const FACE_MAX_SIDE = 1600;
 
-const COCO_PERSON = 0;
+/** Detections returned per image by default; the count itself has no ceiling. */
+export const MAX_PERSON_DETECTIONS = 1000;
 
 /** Detects persons in an encoded image (JPEG, PNG, WebP, …) or a raw RGB(A) frame. */
 export async function detectPersons(
   image: Buffer | Uint8Array | RawImage,
   opts: DetectPersonsOptions = {},
 ): Promise<PersonResult> {
-  const minScore = opts.minScore ?? PERSON_DEFAULTS.minScore;
-  const maxDetections = Math.min(opts.maxDetections ?? PERSON_DEFAULTS.maxDetections, MAX_PERSON_DETECTIONS);
-  const iouThreshold = opts.iouThreshold ?? PERSON_DEFAULTS.iouThreshold;
-  const [model, { img, decodeMs }] = await Promise.all([loadPersonModel(), decode(image, PERSON_MAX_SIDE)]);
-  const t0 = performance.now();
-  const { tf } = model.runtime;
-  const S = model.inputSize;
-
-  const rows = await exclusive(async () => {
-    const out = tf.tidy(() => {
-      const pixels = tf.tensor4d(img.rgb, [1, img.height, img.width, 3], 'int32');
-      // Stretch (not letterbox) to the square input, exactly as human's own centernet wrapper does.
-      const resized = tf.image.resizeBilinear(pixels, [S, S]);
-      return model.graph.execute(resized, 'tower_0/detections') as Tensor;
-    });
-    try {
-      return ((await out.array()) as number[][][])[0] ?? [];
-    } finally {
-      out.dispose();
-    }
-  });
-
-  // Rows are [x1, y1, x2, y2, score, class] in input-square pixels.
-  const sx = img.sourceWidth / S;
-  const sy = img.sourceHeight / S;
-  const candidates = rows
-    .filter((r) => r[5] === COCO_PERSON && (r[4] ?? 0) >= minScore)
-    .map((r) => ({
-      score: r[4]!,
-      x1: clamp(r[0]! * sx, img.sourceWidth),
-      y1: clamp(r[1]! * sy, img.sourceHeight),
-      x2: clamp(r[2]! * sx, img.sourceWidth),
-      y2: clamp(r[3]! * sy, img.sourceHeight),
-    }))
-    .filter((b) => b.x2 - b.x1 >= 1 && b.y2 - b.y1 >= 1);
-  const kept = nms(candidates, iouThreshold, maxDetections);
-
-  const detections = kept.map((b) => ({ box: toBox(b), score: round3(b.score) }));
+  const pm = await loadPersonModel(opts.model);
+  const settings = countSettings(pm, opts);
+  const found = await personCandidates(image, pm, settings);
+  const counted = countPersons(found.candidates, found, settings, found.crowd);
+  const detections = counted.persons
+    .slice(0, opts.maxDetections ?? MAX_PERSON_DETECTIONS)
+    .map((c) => ({ box: toBox(c), score: round3(c.score) }));
   return {
-    count: detections.length,
+    count: counted.count,
+    ...(counted.inRegion !== undefined ? { inRegion: counted.inRegion } : {}),
     detections,
-    model: model.id,
-    ms: decodeMs + performance.now() - t0,
-    width: img.sourceWidth,
-    height: img.sourceHeight,
+    model: pm.engine.id,
+    licence: pm.engine.licence,
+    threshold: counted.threshold,
+    ms: found.ms,
+    width: found.width,
+    height: found.height,
   };
+}
+
+/** The model's defaults with the caller's settings on top. */
+function countSettings(pm: PersonModel, o: DetectPersonsOptions): CountSettings {
+  const s: CountSettings = { ...pm.defaults };
+  for (const k of ['minScore', 'crowdMinScore', 'crowdFrom', 'crowdScale', 'iou', 'ignoreTopEdge', 'minArea', 'maxArea', 'minAspect', 'maxAspect', 'masks', 'countRegion'] as const) {
+    if (o[k] !== undefined) (s as unknown as Record<string, unknown>)[k] = o[k];
+  }
+  return s;
+}
+
+/** How personCandidates tiles: as the model says (crowds only), always, or never (benchmarks). */
+export type Tiling = 'crowd' | 'always' | 'never';
+
+/**
+ * Every person candidate scoring ≥ the settings' lowest threshold, before the counting rules, in the
+ * caller's pixel grid (where a camera's polygons and areas are; the image may have been decoded smaller).
+ * `crowd` says whether the whole-image pass showed a crowd. Benchmarks and calibration use it to apply many
+ * settings to one detection pass.
+ */
+export async function personCandidates(
+  image: Buffer | Uint8Array | RawImage,
+  pm: PersonModel,
+  settings: CountSettings,
+  tiling: Tiling = 'crowd',
+): Promise<{ candidates: TiledCandidate[]; crowd: boolean; tiled: boolean; width: number; height: number; ms: number }> {
+  const t0 = performance.now();
+  const img = await toRgb(image, pm.engine.maxSide);
+  const floor = lowestThreshold(settings);
+  const whole = await pm.engine.detect(img, floor);
+  const crowd = isCrowd(whole, settings);
+  // An engine with a per-pass cap that came near it: a crowd larger than the cap; tile so nobody is cut.
+  const capped = pm.engine.topK !== undefined && whole.length >= pm.engine.topK * 0.9;
+  const tiled = tiling === 'always' || (tiling === 'crowd' && (pm.alwaysTile || (crowd && pm.crowdTiles !== undefined) || capped));
+  const candidates: TiledCandidate[] = toSource(whole, img, 0);
+  if (tiled) {
+    const grid = capped ? { rows: 3, cols: 3, overlap: 0.15 } : (pm.crowdTiles ?? { rows: 2, cols: 2, overlap: 0.2 });
+    // Tiles at up to the engine's own size each: a larger source is decoded again, bigger (crowds only).
+    const side = pm.engine.maxSide * Math.max(grid.rows, grid.cols);
+    const big = Math.max(img.sourceWidth, img.sourceHeight) > Math.max(img.width, img.height) ? await toRgb(image, side) : img;
+    for (const c of await detectTiles(pm.engine, big, floor, grid)) candidates.push(...toSource([c], big, c.tile!));
+  }
+  const ms = performance.now() - t0;
+  return { candidates, crowd, tiled, width: img.sourceWidth, height: img.sourceHeight, ms };
+}
+
+/**
+ * One image's candidates for fitting counting settings (persons/calibrate.ts): the whole-image pass at the
+ * fitting floor, and, when the model tiles crowds, the tiled candidates too (the fit decides per setting
+ * which one the product would use).
+ */
+export async function candidatesForFitting(image: Buffer | Uint8Array | RawImage, pm: PersonModel): Promise<Omit<Labelled, 'truth'> & { ms: number; tiledMs?: number }> {
+  const floor: CountSettings = { minScore: FIT_FLOOR, iou: 0.5, ignoreTopEdge: false };
+  const r = await personCandidates(image, pm, floor, 'never');
+  const t = pm.crowdTiles ? await personCandidates(image, pm, floor, 'always') : undefined;
+  return { width: r.width, height: r.height, candidates: r.candidates, ms: r.ms, ...(t ? { tiled: t.candidates, tiledMs: t.ms } : {}) };
+}
+
+/** Candidates of a decoded image → the caller's pixel grid (where a camera's polygons and areas are). */
+function toSource(cs: readonly Candidate[], img: DecodedImage, tile: number): TiledCandidate[] {
+  const sx = img.sourceWidth / img.width;
+  const sy = img.sourceHeight / img.height;
+  return cs.map((c) => ({
+    x1: clamp(c.x1 * sx, img.sourceWidth),
+    y1: clamp(c.y1 * sy, img.sourceHeight),
+    x2: clamp(c.x2 * sx, img.sourceWidth),
+    y2: clamp(c.y2 * sy, img.sourceHeight),
+    score: c.score,
+    tile,
+  }));
+}
+
+/** The crowd rule's test on one pass: at least crowdFrom distinct persons at minScore. */
+function isCrowd(c: readonly Candidate[], s: CountSettings): boolean {
+  if (s.crowdFrom === undefined || s.crowdMinScore === undefined) return false;
+  return nms(c.filter((x) => x.score >= s.minScore), s.iou).length >= s.crowdFrom;
 }
 
 /**
@@ -251,24 +294,6 @@ interface Corners {
   y1: number;
   x2: number;
   y2: number;
-}
-
-function nms<T extends Corners & { score: number }>(boxes: T[], iouThreshold: number, max: number): T[] {
-  const sorted = [...boxes].sort((a, b) => b.score - a.score);
-  const kept: T[] = [];
-  for (const b of sorted) {
-    if (kept.length >= max) break;
-    if (kept.every((k) => iou(k, b) <= iouThreshold)) kept.push(b);
-  }
-  return kept;
-}
-
-function iou(a: Corners, b: Corners): number {
-  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter);
 }
 
 const clamp = (v: number, max: number) => Math.min(Math.max(v, 0), max);

@@ -42,6 +42,8 @@ export type Tf = typeof tfc & {
 export interface GraphModel {
   inputs: { shape?: number[] }[];
   execute(input: tfc.Tensor, outputs?: string | string[]): tfc.Tensor | tfc.Tensor[];
+  /** For graphs with control flow (coco-ssd's TensorArray loops). */
+  executeAsync?(input: tfc.Tensor, outputs?: string | string[]): Promise<tfc.Tensor | tfc.Tensor[]>;
   dispose(): void;
 }
 
@@ -72,8 +74,7 @@ export const FACE_DETECTOR_FILE = 'blazeface.json';
 export const FACE_MESH_FILE = 'facemesh.json';
 export const FACE_EMBEDDING_FILE = 'faceres.json';
 
-/** Recorded with every result: embeddings/detections from different ids are not comparable. */
-export const PERSON_MODEL_ID = `human-centernet@${HUMAN_VERSION}`;
+/** Recorded with every result: embeddings from different ids are not comparable. */
 export const FACE_MODEL_ID = `human-faceres@${HUMAN_VERSION}`;
 
 export interface VisionRuntime {
@@ -82,15 +83,6 @@ export interface VisionRuntime {
   /** ms spent importing human + initialising the WASM backend (models excluded). */
   initMs: number;
   wasm: { simd: boolean; threads: boolean; binary: string };
-}
-
-export interface PersonModel {
-  runtime: VisionRuntime;
-  graph: GraphModel;
-  /** Square side the graph expects (512 for centernet). */
-  inputSize: number;
-  id: string;
-  loadMs: number;
 }
 
 export interface FaceModels {
@@ -322,21 +314,6 @@ const runtimeMemo = memo(createRuntime);
 
 /** human + the WASM backend, no models. */
 export const getVisionRuntime = (): Promise<VisionRuntime> => runtimeMemo.get();
-
-const personMemo = memo(async (): Promise<PersonModel> => {
-  const runtime = await getVisionRuntime();
-  const t0 = performance.now();
-  // Loaded directly rather than through human's object module: we need person-only decoding (human runs
-  // class-agnostic NMS, where e.g. a "remote" box can suppress the person holding it).
-  const graph = await runtime.tf.loadGraphModel(
-    pathToFileURL(path.join(modelsDir(), PERSON_MODEL_FILE)).href,
-  );
-  const inputSize = graph.inputs[0]?.shape?.[1] ?? 512;
-  return { runtime, graph, inputSize: inputSize > 0 ? inputSize : 512, id: PERSON_MODEL_ID, loadMs: performance.now() - t0 };
-});
-
-/** CenterNet (COCO, 80 classes) graph for person detection. */
-export const loadPersonModel = (): Promise<PersonModel> => personMemo.get();
 
 const faceMemo = memo(async (): Promise<FaceModels> => {
   const runtime = await getVisionRuntime();

@@ -5,7 +5,6 @@ import {
   FACE_MODEL_ID,
   HUMAN_VERSION,
   PERSON_MODEL_FILE,
-  PERSON_MODEL_ID,
   getVisionRuntime,
   modelsDir,
   wasmDir,
@@ -28,7 +27,6 @@ describe('vision model loader', () => {
 
   it('names models after the human version', () => {
     expect(HUMAN_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(PERSON_MODEL_ID).toBe(`human-centernet@${HUMAN_VERSION}`);
     expect(FACE_MODEL_ID).toBe(`human-faceres@${HUMAN_VERSION}`);
   });
 
