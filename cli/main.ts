@@ -3,6 +3,7 @@ import { registerMedia } from './media.js';
 import { registerRedrive } from './redrive.js';
 import { registerAgent } from './agent.js';
 import { registerFtp } from './ftp.js';
+import { registerCalibrate } from './calibrate.js';
 
 /** `panoptes <capability> <command>`: the operator CLI. Each capability registers its commands here. */
 const program = new Command('panoptes')
@@ -14,6 +15,7 @@ const registrations: Array<(program: Command) => void> = [
   registerRedrive,
   registerAgent,
   registerFtp,
+  registerCalibrate,
 ];
 for (const register of registrations) register(program);
 

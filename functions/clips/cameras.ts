@@ -6,7 +6,9 @@ import { formatRuleSetErrors, parseRuleSet } from '../../shared/rules/schema.js'
 import { cameraPath, cameraSource as source, iso, limitParam, timeParam } from '../../shared/clips/api.js';
 import { listClips } from '../../shared/clips/store.js';
 import { cameraStatus, type AgentItem, type CameraItem } from '../../shared/registry/liveness.js';
-import { deleteCamera, getCamera, scanAgents, scanCameras, upsertCamera } from '../../shared/registry/store.js';
+import { clearDetector, deleteCamera, getCamera, scanAgents, scanCameras, setDetector, upsertCamera } from '../../shared/registry/store.js';
+import { detectorSettingsSchema, storedDetectorSettings } from '../../shared/registry/detector.js';
+import { BUNDLED_MODELS, MODEL_DEFAULTS, chosenModel, type BundledModel } from '../../shared/vision/persons/engines.js';
 
 /**
  * Cameras: registration (PUT /cameras/{id} { source }), rules, status, clip index.
@@ -25,6 +27,7 @@ const view = (c: CameraItem) => ({
   lastClipStartAt: iso(c.lastClipStartMs),
   lastClipAt: iso(c.lastClipAt),
   rulesUpdatedAt: iso(c.rulesUpdatedAt),
+  detectorUpdatedAt: iso(c.detectorUpdatedAt),
   createdAt: iso(c.createdAt),
 });
 
@@ -69,6 +72,36 @@ export const getRules = httpHandler({ auth: 'apiKey', path: cameraPath }, async 
   return json(200, { cameraId: cam.cameraId, rules: (cam.rules as { rules?: unknown } | undefined)?.rules ?? [], updatedAt: iso(cam.rulesUpdatedAt) });
 });
 
+/**
+ * Detector settings (counting thresholds, size bounds, masks, count region) for this camera's photos and
+ * clips. A camera without settings — registered or not; photo cameras usually are not — counts with the
+ * model's defaults, shown as `defaults` for a bundled model. `model` is what the functions run (PERSON_MODEL).
+ */
+function detectorView(cameraId: string, cam: CameraItem | null) {
+  const model = chosenModel().model;
+  const bundled = (BUNDLED_MODELS as readonly string[]).includes(model);
+  return {
+    cameraId,
+    settings: storedDetectorSettings(cam),
+    model,
+    ...(bundled ? { defaults: MODEL_DEFAULTS[model as BundledModel].count } : {}),
+    updatedAt: iso(cam?.detectorUpdatedAt),
+  };
+}
+
+export const putDetector = httpHandler({ auth: 'apiKey', path: cameraPath, body: detectorSettingsSchema }, async ({ path, body }) => {
+  const cam = await setDetector(path.cameraId, body, Date.now());
+  return json(200, detectorView(path.cameraId, cam));
+});
+
+export const getDetector = httpHandler({ auth: 'apiKey', path: cameraPath }, async ({ path }) => {
+  return json(200, detectorView(path.cameraId, await getCamera(path.cameraId)));
+});
+
+export const deleteDetector = httpHandler({ auth: 'apiKey', path: cameraPath }, async ({ path }) => {
+  return json(200, detectorView(path.cameraId, await clearDetector(path.cameraId, Date.now())));
+});
+
 export const status = httpHandler({ auth: 'apiKey' }, async () => {
   const now = Date.now();
   const [cameras, agents] = await Promise.all([scanCameras(), scanAgents()]);
@@ -102,6 +135,8 @@ export const clips = httpHandler({
       frames: c.frames ?? null,
       maxPersons: c.maxPersons ?? null,
       inferenceMs: c.inferenceMs ?? null,
+      model: c.model ?? null,
+      licence: c.licence ?? null,
       trackedAt: iso(c.trackedAt),
       tracks: c.tracks ?? [],
       incidents: c.incidents ?? 0,

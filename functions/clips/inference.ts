@@ -10,9 +10,11 @@ import { resultsKey } from '../../shared/clips/keys.js';
 import { clipTag, inferenceTaskSchema, packResults } from '../../shared/clips/messages.js';
 import { inferClip } from '../../shared/clips/inference.js';
 import { recordClipError, recordInference } from '../../shared/clips/store.js';
+import { detectorSettingsOf } from '../../shared/registry/detector.js';
 
 /**
- * Inference task → frames at INFERENCE_FPS → shared person detector → one results message per clip
+ * Inference task → frames at INFERENCE_FPS → shared person detector with the camera's detector settings
+ * (read once per clip; none = the model's defaults) → one results message per clip
  * on the results FIFO queue (group = camera), or a pointer to S3 when the results are too big.
  * In AWS this runs from the inference container image (models and ffmpeg inside).
  */
@@ -21,7 +23,8 @@ const cfg = loadConfig({
   ARTIFACTS_BUCKET: z.string().min(1),
   RESULTS_QUEUE: z.string().min(1),
   INFERENCE_FPS: z.coerce.number().positive().max(30).default(2),
-  DETECT_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.4),
+  // Read by shared/registry/store.ts: the camera's detector settings.
+  CAMERAS_TABLE: z.string().min(1),
   RESULTS_INLINE_MAX_BYTES: z.coerce.number().int().positive().max(250_000).default(200 * 1024),
 });
 
@@ -37,9 +40,10 @@ export const handler = sqsHandler({ body: inferenceTaskSchema, fifo: true }, asy
     }
     throw err;
   }
+  const settings = await detectorSettingsOf(task.cameraId);
   let result;
   try {
-    result = await inferClip(clip, task, { fps: cfg.INFERENCE_FPS, minScore: cfg.DETECT_MIN_SCORE });
+    result = await inferClip(clip, task, { fps: cfg.INFERENCE_FPS, settings });
   } catch (err) {
     // Not decodable media: retrying cannot help; record it and move on (the camera's next clips still flow).
     if (isMediaError(err, 'INVALID_INPUT') || isMediaError(err, 'NO_VIDEO')) {
@@ -64,6 +68,7 @@ export const handler = sqsHandler({ body: inferenceTaskSchema, fifo: true }, asy
     maxPersons: result.maxPersons,
     inferenceMs: Math.round(result.ms),
     model: result.clip.model,
+    ...(result.clip.licence ? { licence: result.clip.licence } : {}),
     now: Date.now(),
   });
   logger.info('clip analysed', { key: task.key, frames: result.clip.frames.length, maxPersons: result.maxPersons, ms: Math.round(result.ms), inline: packed.inline });

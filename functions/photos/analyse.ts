@@ -12,6 +12,7 @@ import { send } from '../../shared/sqs/queues.js';
 import { sqsHandler } from '../../shared/sqs/stack.js';
 import { NotAnImageError, detectPersons, loadPersonModel } from '../../shared/vision/detect.js';
 import { objectKey } from '../../shared/s3-event.js';
+import { cachedDetectorSettings } from '../../shared/registry/detector.js';
 
 const cfg = loadConfig({
   PHOTOS_TABLE: z.string().min(1),
@@ -19,9 +20,12 @@ const cfg = loadConfig({
   PHOTOS_ANALYSE_QUEUE: z.string().min(1),
   PHOTOS_REPORT_QUEUE: z.string().min(1),
   ANALYSE_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
-  PERSON_MIN_SCORE: z.coerce.number().min(0).max(1).optional(),
+  // Read by shared/registry/store.ts: the camera whose detector settings count the photo.
+  CAMERAS_TABLE: z.string().min(1),
 });
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
+/** The photo's camera's detector settings ({} = the model's defaults), one read per camera per minute. */
+const cameraSettings = cachedDetectorSettings(60_000);
 
 // Start loading the model with the container, not with the first photo.
 void loadPersonModel().catch((err: unknown) => logger.error('person model failed to load', err as Error));
@@ -35,6 +39,8 @@ async function analyse(id: number, key?: string): Promise<void> {
   if (rec.stage !== 'download' && rec.stage !== 'analyse') return; // analysed already, or failed
   const storedKey = key ?? rec.s3Key;
   if (!storedKey) throw new Error(`photo ${id} has no stored object yet`);
+  const settings = cameraSettings(rec.cameraCode);
+  settings.catch(() => undefined); // awaited below; a failed read must not be an unhandled rejection meanwhile
   let bytes: Uint8Array;
   try {
     const obj = await s3().send(new GetObjectCommand({ Bucket: cfg.PHOTOS_BUCKET, Key: storedKey }));
@@ -45,15 +51,17 @@ async function analyse(id: number, key?: string): Promise<void> {
   }
   let found;
   try {
-    found = await detectPersons(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), cfg.PERSON_MIN_SCORE !== undefined ? { minScore: cfg.PERSON_MIN_SCORE } : {});
+    found = await detectPersons(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), await settings);
   } catch (err) {
     if (err instanceof NotAnImageError) throw new PermanentAnalyseError(`not_an_image: ${err.message}`);
     throw err;
   }
   const r = await applyResult(repo, cfg.PHOTOS_REPORT_QUEUE, id, {
     numOfPeople: found.count,
+    ...(found.inRegion !== undefined ? { numInRegion: found.inRegion } : {}),
     detections: found.detections,
     model: found.model,
+    licence: found.licence,
     inferenceMs: found.ms,
     by: 'detector',
   }, Date.now());

@@ -43,6 +43,8 @@ export const clipResultSchema = z.object({
   height: z.number().int().positive(),
   fps: z.number().positive(),
   model: z.string(),
+  /** SPDX id of the model weights' licence (absent in results from before it was recorded). */
+  licence: z.string().optional(),
   frames: z.array(frameResultSchema),
 });
 export type ClipResult = z.infer<typeof clipResultSchema>;

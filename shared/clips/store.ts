@@ -28,6 +28,7 @@ export interface ClipIndexItem {
   maxPersons?: number;
   inferenceMs?: number;
   model?: string;
+  licence?: string;
   inferredAt?: number;
   trackedAt?: number;
   tracks?: TrackSummary[];
@@ -68,14 +69,14 @@ export async function markDispatched(cameraId: string, startMs: number, etag: st
 }
 
 export async function recordInference(cameraId: string, startMs: number, f: {
-  durationMs: number; width: number; height: number; frames: number; maxPersons: number; inferenceMs: number; model: string; now: number;
+  durationMs: number; width: number; height: number; frames: number; maxPersons: number; inferenceMs: number; model: string; licence?: string; now: number;
 }): Promise<void> {
   await ddb().send(new UpdateCommand({
     TableName: clipsTable(),
     Key: { cameraId, startMs },
-    UpdateExpression: 'SET durationMs = :d, width = :w, height = :h, frames = :f, maxPersons = :p, inferenceMs = :ms, model = :m, inferredAt = :now REMOVE #error',
+    UpdateExpression: `SET durationMs = :d, width = :w, height = :h, frames = :f, maxPersons = :p, inferenceMs = :ms, model = :m, ${f.licence ? 'licence = :l, ' : ''}inferredAt = :now REMOVE #error`,
     ExpressionAttributeNames: { '#error': 'error' },
-    ExpressionAttributeValues: { ':d': f.durationMs, ':w': f.width, ':h': f.height, ':f': f.frames, ':p': f.maxPersons, ':ms': f.inferenceMs, ':m': f.model, ':now': f.now },
+    ExpressionAttributeValues: { ':d': f.durationMs, ':w': f.width, ':h': f.height, ':f': f.frames, ':p': f.maxPersons, ':ms': f.inferenceMs, ':m': f.model, ':now': f.now, ...(f.licence ? { ':l': f.licence } : {}) },
   }));
 }
 

@@ -44,9 +44,14 @@ export interface PhotoRecord {
   s3Key?: string;
   contentType?: string;
   bytes?: number;
+  /** People in the whole photo (the seed's field), with the camera's masks and other detector settings. */
   numOfPeople?: number;
+  /** People inside the camera's countRegion (only when the camera has one). */
+  numInRegion?: number;
   detections?: Detection[];
   model?: string;
+  /** SPDX id of the licence of the model's weights (detector results). */
+  licence?: string;
   inferenceMs?: number;
   /** 'detector' (our analyse function) or 'callback' (POST /photos/{id}/result). */
   analysedBy?: 'detector' | 'callback';
@@ -110,11 +115,21 @@ export interface PhotoReport {
   callTime: string;
   numOfPeople: number;
   analyzedAt: string;
+  /** Only when the camera has a countRegion. */
+  numInRegion?: number;
+  /** The model that counted, and its weights' licence (when known: an external analyser may omit them). */
+  model?: string;
+  licence?: string;
 }
 
 export function reportOf(r: PhotoRecord): PhotoReport {
   if (r.numOfPeople === undefined || !r.analysedAt) throw new Error(`photo ${r.id} is not analysed`);
-  return { id: r.id, cameraCode: r.cameraCode, photoUrl: r.photoUrl, callTime: r.callTimeIso, numOfPeople: r.numOfPeople, analyzedAt: r.analysedAt };
+  return {
+    id: r.id, cameraCode: r.cameraCode, photoUrl: r.photoUrl, callTime: r.callTimeIso, numOfPeople: r.numOfPeople, analyzedAt: r.analysedAt,
+    ...(r.numInRegion !== undefined ? { numInRegion: r.numInRegion } : {}),
+    ...(r.model ? { model: r.model } : {}),
+    ...(r.licence ? { licence: r.licence } : {}),
+  };
 }
 
 export const idempotencyKey = (id: number) => `photo-${id}`;

@@ -118,7 +118,7 @@ export class PhotoRepo {
    */
   async markAnalysed(
     id: number,
-    r: { numOfPeople: number; detections?: Detection[]; model?: string; inferenceMs?: number; by: 'detector' | 'callback' },
+    r: { numOfPeople: number; numInRegion?: number; detections?: Detection[]; model?: string; licence?: string; inferenceMs?: number; by: 'detector' | 'callback' },
     now: number,
   ): Promise<'updated' | 'exists' | 'missing'> {
     const sets = [
@@ -132,6 +132,8 @@ export class PhotoRepo {
     const optional: Array<[string, string, unknown]> = [
       ['detections', ':d', r.detections],
       ['model', ':m', r.model],
+      ['licence', ':lic', r.licence],
+      ['numInRegion', ':nr', r.numInRegion],
       ['inferenceMs', ':ms', r.inferenceMs === undefined ? undefined : Math.round(r.inferenceMs)],
     ];
     for (const [name, placeholder, value] of optional) {

@@ -63,8 +63,12 @@ export async function acceptPhotos(repo: PhotoRepo, downloadQueue: string, items
 
 export interface AnalysisResult {
   numOfPeople: number;
+  /** People inside the camera's countRegion, when it has one. */
+  numInRegion?: number;
   detections?: Detection[];
   model?: string;
+  /** SPDX id of the model weights' licence. */
+  licence?: string;
   inferenceMs?: number;
   by: 'detector' | 'callback';
 }

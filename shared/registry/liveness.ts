@@ -27,6 +27,9 @@ export interface CameraItem {
   enabled?: boolean;
   rules?: unknown;
   rulesUpdatedAt?: number;
+  /** Detector settings (shared/registry/detector.ts), used by photos and clips of this camera. */
+  detector?: unknown;
+  detectorUpdatedAt?: number;
   createdAt: number;
   updatedAt?: number;
   owner?: string;

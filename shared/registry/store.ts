@@ -69,6 +69,36 @@ export async function upsertCamera(cameraId: string, f: { source?: string | null
   return r.Attributes as CameraItem;
 }
 
+/** Stores a camera's detector settings (replacing the previous ones); creates the camera if need be. */
+export async function setDetector(cameraId: string, settings: Record<string, unknown>, now: number): Promise<CameraItem> {
+  const r = await ddb().send(new UpdateCommand({
+    TableName: camerasTable(),
+    Key: { cameraId },
+    UpdateExpression: 'SET createdAt = if_not_exists(createdAt, :now), updatedAt = :now, detector = :d, detectorUpdatedAt = :now',
+    ExpressionAttributeValues: { ':now': now, ':d': settings },
+    ReturnValues: 'ALL_NEW',
+  }));
+  return r.Attributes as CameraItem;
+}
+
+/** Back to the model defaults; a camera that does not exist stays unregistered. */
+export async function clearDetector(cameraId: string, now: number): Promise<CameraItem | null> {
+  try {
+    const r = await ddb().send(new UpdateCommand({
+      TableName: camerasTable(),
+      Key: { cameraId },
+      UpdateExpression: 'SET updatedAt = :now, detectorUpdatedAt = :now REMOVE detector',
+      ConditionExpression: 'attribute_exists(cameraId)',
+      ExpressionAttributeValues: { ':now': now },
+      ReturnValues: 'ALL_NEW',
+    }));
+    return r.Attributes as CameraItem;
+  } catch (err) {
+    if (isConditionFailure(err)) return null;
+    throw err;
+  }
+}
+
 export async function deleteCamera(cameraId: string): Promise<boolean> {
   const r = await ddb().send(new DeleteCommand({ TableName: camerasTable(), Key: { cameraId }, ReturnValues: 'ALL_OLD' }));
   return Boolean(r.Attributes);

@@ -15,14 +15,15 @@ export type RuleType = (typeof RULE_TYPES)[number];
 
 // zod 4 numbers already reject NaN and ±Infinity.
 /** Error message for a schema's own type check: "is required" when the field is absent. */
-const expected = (what: string) => (iss: { input?: unknown }) =>
+export const expected = (what: string) => (iss: { input?: unknown }) =>
   iss.input === undefined ? 'is required' : `must be ${what}`;
 
 const coordinate = z.number({ error: expected('a finite number') }).min(0, 'must be ≥ 0');
 
 const point = z.tuple([coordinate, coordinate], { error: expected('a point [x, y]') });
 
-const polygon = z
+/** A simple polygon in image pixels (≥ 3 points, no self-intersection); also a camera's detector regions. */
+export const polygon = z
   .array(point, { error: expected('an array of points [[x, y], ...]') })
   .min(3, 'polygon needs at least 3 points')
   .max(MAX_POLYGON_POINTS, `polygon has more than ${MAX_POLYGON_POINTS} points`)

@@ -27,7 +27,9 @@ describe('photo pipeline: intake → download → analyse → report', () => {
       const p = photos[i]!;
       expect(r.status, `${p.name}: ${r.failReason ?? ''}`).toBe('done');
       expect(r).toMatchObject({ downloaded: true, analysed: true, reported: true, analysedBy: 'detector' });
-      expect(r.model).toMatch(/centernet/);
+      // The person engine's model id and its weights' licence (shared/vision/persons/engines.ts).
+      expect(r.model).toEqual(expect.stringMatching(/\S/));
+      expect(r.licence).toMatch(/^[A-Za-z0-9.+-]+$/);
       expect(r.detections).toHaveLength(r.numOfPeople);
       expect(r.inferenceMs).toBeGreaterThan(0);
       expect(r.s3Key).toMatch(new RegExp(`^photos/${cam}/\\d{4}/\\d{2}/\\d{2}/${r.id}\\.(jpg|png)$`));
@@ -40,7 +42,7 @@ describe('photo pipeline: intake → download → analyse → report', () => {
       const reports = await reportsFor(r.id);
       expect(reports.length).toBeGreaterThanOrEqual(1);
       const body = JSON.parse(reports[0]!.body);
-      expect(body).toEqual({ id: r.id, cameraCode: cam, photoUrl: p.photoUrl, callTime: new Date(p.callTime).toISOString(), numOfPeople: r.numOfPeople, analyzedAt: r.analysedAt });
+      expect(body).toEqual({ id: r.id, cameraCode: cam, photoUrl: p.photoUrl, callTime: new Date(p.callTime).toISOString(), numOfPeople: r.numOfPeople, analyzedAt: r.analysedAt, model: r.model, licence: r.licence });
       expect(reports[0]!.headers['idempotency-key']).toBe(`photo-${r.id}`);
     }
     const mae = errors.reduce((s, e) => s + e, 0) / errors.length;

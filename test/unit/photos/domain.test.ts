@@ -116,6 +116,9 @@ describe('keys and bytes', () => {
     const rec = { id: 7, cameraCode: 'c', photoUrl: 'http://x/y.jpg', callTimeIso: '2025-05-01T00:00:00.000Z', numOfPeople: 3, analysedAt: '2025-05-01T00:00:05.000Z' } as PhotoRecord;
     expect(reportOf(rec)).toEqual({ id: 7, cameraCode: 'c', photoUrl: 'http://x/y.jpg', callTime: '2025-05-01T00:00:00.000Z', numOfPeople: 3, analyzedAt: '2025-05-01T00:00:05.000Z' });
     expect(() => reportOf({ ...rec, numOfPeople: undefined } as PhotoRecord)).toThrow(/not analysed/);
+    // A detector result adds the model and its licence, and the count region's count when the camera has one.
+    const detected = { ...rec, model: 'coco-ssd-mobilenetv2@tfjs', licence: 'Apache-2.0', numInRegion: 0, detections: [], inferenceMs: 80 } as PhotoRecord;
+    expect(reportOf(detected)).toEqual({ ...reportOf(rec), numInRegion: 0, model: 'coco-ssd-mobilenetv2@tfjs', licence: 'Apache-2.0' });
   });
 });
 
