@@ -20,7 +20,7 @@
  *        ACCURACY_MODELS=yolov8n,coco-ssd npm run bench -- accuracy
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -123,8 +123,23 @@ const round = (c: TiledCandidate): TiledCandidate => ({
   ...(c.tile !== undefined ? { tile: c.tile } : {}),
 });
 
-/** One model in a child process of its own (its peak RSS is the model's), results through a file. */
-function runChild(model: string): Promise<Collected> {
+/**
+ * One model in a child process of its own (its peak RSS is the model's), results through a file.
+ * ACCURACY_CACHE=dir keeps them there and reuses them (to iterate on the counting rules without detecting again).
+ */
+async function runChild(model: string): Promise<Collected> {
+  const cache = process.env.ACCURACY_CACHE;
+  const cached = cache ? path.join(cache, `${model.replace(/[^A-Za-z0-9@+.-]/g, '_')}.json`) : undefined;
+  if (cached && existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as Collected;
+  const out = await collectInChild(model);
+  if (cached) {
+    mkdirSync(cache!, { recursive: true });
+    writeFileSync(cached, JSON.stringify(out));
+  }
+  return out;
+}
+
+function collectInChild(model: string): Promise<Collected> {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'panoptes-accuracy-')), 'out.json');
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'accuracy.ts'), '--collect', model, file], { stdio: ['ignore', 'inherit', 'inherit'] });

@@ -10,7 +10,7 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { toRgb, type DecodedImage, type RawImage } from './image.js';
 import { FACE_DEFAULTS, exclusive, faceDetectConfig, loadFaceModels } from './model.js';
-import { countPersons, lowestThreshold, nms, type CountSettings, type TiledCandidate } from './persons/counting.js';
+import { countPersons, lowestThreshold, nms, personShaped, type CountSettings, type TiledCandidate } from './persons/counting.js';
 import type { Candidate } from './persons/types.js';
 import { FIT_FLOOR, type Labelled } from './persons/calibrate.js';
 import { loadPersonModel, type PersonModel, type PersonModelChoice } from './persons/engines.js';
@@ -114,11 +114,11 @@ export async function personCandidates(
   const img = await toRgb(image, pm.engine.maxSide);
   const floor = lowestThreshold(settings);
   const whole = await pm.engine.detect(img, floor);
-  const crowd = isCrowd(whole, settings);
+  const candidates: TiledCandidate[] = toSource(whole, img, 0);
+  const crowd = isCrowd(candidates, settings);
   // An engine with a per-pass cap that came near it: a crowd larger than the cap; tile so nobody is cut.
   const capped = pm.engine.topK !== undefined && whole.length >= pm.engine.topK * 0.9;
   const tiled = tiling === 'always' || (tiling === 'crowd' && (pm.alwaysTile || (crowd && pm.crowdTiles !== undefined) || capped));
-  const candidates: TiledCandidate[] = toSource(whole, img, 0);
   if (tiled) {
     const grid = capped ? { rows: 3, cols: 3, overlap: 0.15 } : (pm.crowdTiles ?? { rows: 2, cols: 2, overlap: 0.2 });
     // Tiles at up to the engine's own size each: a larger source is decoded again, bigger (crowds only).
@@ -159,7 +159,7 @@ function toSource(cs: readonly Candidate[], img: DecodedImage, tile: number): Ti
 /** The crowd rule's test on one pass: at least crowdFrom distinct persons at minScore. */
 function isCrowd(c: readonly Candidate[], s: CountSettings): boolean {
   if (s.crowdFrom === undefined || s.crowdMinScore === undefined) return false;
-  return nms(c.filter((x) => x.score >= s.minScore), s.iou).length >= s.crowdFrom;
+  return nms(c.filter((x) => x.score >= s.minScore && personShaped(x, s)), s.iou).length >= s.crowdFrom;
 }
 
 /**

@@ -4,9 +4,9 @@
  * (personCandidates); every setting of the grid is then a cheap recount of those candidates. fastCount gives
  * exactly countPersons' count (checked by the bench and a unit test) without re-running NMS per setting.
  */
-import { countPersons, nms, type CountSettings, type TiledCandidate } from './counting.js';
+import { countPersons, nms, personShaped, topEdgeOf, type CountSettings, type TiledCandidate } from './counting.js';
 
-export type Params = Pick<CountSettings, 'minScore' | 'crowdMinScore' | 'crowdFrom' | 'crowdScale' | 'iou' | 'ignoreTopEdge'>;
+export type Params = Pick<CountSettings, 'minScore' | 'crowdMinScore' | 'crowdFrom' | 'crowdScale' | 'iou' | 'ignoreTopEdge' | 'minAspect'>;
 
 /** One labelled image: its whole-image candidates, the tiled ones when the model tiles crowds, the truth. */
 export interface Labelled {
@@ -17,15 +17,18 @@ export interface Labelled {
   tiled?: TiledCandidate[];
 }
 
-/** Per item and IoU: kept scores best first, and whether each box touches the top edge. */
+/** Per item, IoU and minAspect: kept scores best first, and whether each box touches the top edge. */
 interface Kept { scores: Float64Array; top: Uint8Array }
 export interface Prepared<T extends Labelled = Labelled> {
   item: T;
-  single: Map<number, Kept>;
-  tiled?: Map<number, Kept>;
+  single: Map<string, Kept>;
+  tiled?: Map<string, Kept>;
 }
 
 export const IOUS = [0.45, 0.5, 0.6, 0.7];
+/** h / w below which a box is not a person (undefined: no rule); SSD draws "group" boxes around queues. */
+export const MIN_ASPECTS = [undefined, 0.5, 0.8];
+const keyOf = (s: Pick<Params, 'iou' | 'minAspect'>) => `${s.iou}/${s.minAspect ?? '-'}`;
 const HIS = range(0.2, 0.75, 0.05);
 const LOS = range(0.05, 0.55, 0.05);
 const KS = [4, 6, 8, 10, 15, 20];
@@ -41,12 +44,14 @@ function range(a: number, b: number, step: number): number[] {
 /** The lowest threshold of the grid: detect at this floor once, then recount for every setting. */
 export const FIT_FLOOR = 0.04;
 
-function keptBy(cands: TiledCandidate[], height: number): Map<number, Kept> {
-  const m = new Map<number, Kept>();
-  const edge = Math.max(1, height * 0.005); // as countPersons
+function keptBy(cands: TiledCandidate[], height: number): Map<string, Kept> {
+  const m = new Map<string, Kept>();
+  const edge = topEdgeOf(height);
   for (const iou of IOUS) {
-    const kept = nms(cands, iou);
-    m.set(iou, { scores: Float64Array.from(kept, (k) => k.score), top: Uint8Array.from(kept, (k) => (k.y1 <= edge ? 1 : 0)) });
+    for (const minAspect of MIN_ASPECTS) {
+      const kept = nms(cands.filter((c) => personShaped(c, minAspect === undefined ? {} : { minAspect })), iou);
+      m.set(keyOf({ iou, minAspect }), { scores: Float64Array.from(kept, (k) => k.score), top: Uint8Array.from(kept, (k) => (k.y1 <= edge ? 1 : 0)) });
+    }
   }
   return m;
 }
@@ -63,14 +68,14 @@ export function prepare<T extends Labelled>(items: T[]): Prepared<T>[] {
 export function crowdOf(p: Prepared, s: Params): boolean {
   if (s.crowdFrom === undefined || s.crowdMinScore === undefined) return false;
   let strong = 0;
-  for (const v of p.single.get(s.iou)!.scores) if (v >= s.minScore) strong++;
+  for (const v of p.single.get(keyOf(s))!.scores) if (v >= s.minScore) strong++;
   return strong >= s.crowdFrom;
 }
 
 /** The count countPersons would give (no size/mask/region rules), from the prepared arrays. */
 export function fastCount(p: Prepared, s: Params): number {
   const crowd = crowdOf(p, s);
-  const { scores, top } = (crowd && p.tiled ? p.tiled : p.single).get(s.iou)!;
+  const { scores, top } = (crowd && p.tiled ? p.tiled : p.single).get(keyOf(s))!;
   const thr = crowd ? s.crowdMinScore! : s.minScore;
   let n = 0;
   for (let i = 0; i < scores.length; i++) if (scores[i]! >= thr && !(s.ignoreTopEdge && top[i])) n++;
@@ -83,11 +88,12 @@ export function productCount(it: Labelled, s: CountSettings, crowd: boolean): nu
 }
 
 export function* settingsGrid(): Generator<Params> {
-  for (const iou of IOUS) for (const ignoreTopEdge of [true, false]) for (const minScore of HIS) {
-    yield { minScore, iou, ignoreTopEdge };
+  for (const minAspect of MIN_ASPECTS) for (const iou of IOUS) for (const ignoreTopEdge of [true, false]) for (const minScore of HIS) {
+    const shape = minAspect === undefined ? {} : { minAspect };
+    yield { minScore, iou, ignoreTopEdge, ...shape };
     for (const crowdMinScore of LOS) {
       if (crowdMinScore >= minScore) continue;
-      for (const crowdFrom of KS) for (const crowdScale of SCALES) yield { minScore, crowdMinScore, crowdFrom, crowdScale, iou, ignoreTopEdge };
+      for (const crowdFrom of KS) for (const crowdScale of SCALES) yield { minScore, crowdMinScore, crowdFrom, crowdScale, iou, ignoreTopEdge, ...shape };
     }
   }
 }

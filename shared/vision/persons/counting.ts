@@ -2,15 +2,16 @@
  * From an engine's person candidates to a count: the same rules for every model, tuned per model
  * (defaults in engines.ts) and per camera (calibration).
  *
- * 1. Person-only NMS (greedy, best first). Boxes from different tiles also merge when one lies mostly
+ * 1. Size and shape: `minArea`/`maxArea` (px² in the image's pixels), `minAspect`/`maxAspect` (h / w), before
+ *    NMS, so a box no person has does not suppress the persons it covers.
+ *    Then person-only NMS (greedy, best first). Boxes from different tiles also merge when one lies mostly
  *    inside the other (a person cut by a tile border is a partial box inside the whole one).
  * 2. Crowd-adaptive threshold: in a crowd each person scores lower (occlusion, small size), so when at
  *    least `crowdFrom` persons score ≥ `minScore`, persons count from `crowdMinScore`. Sparse scenes keep
  *    the strict `minScore`, which keeps cones, bags and signs out of CCTV counts.
- * 3. Size and shape: `minArea`/`maxArea` (px² in the image's pixels), `minAspect`/`maxAspect` (h / w).
- * 4. Masks: a person whose ground point (bottom-centre, as in the clip rules) is inside a mask is dropped.
+ * 3. Masks: a person whose ground point (bottom-centre, as in the clip rules) is inside a mask is dropped.
  *    The crowd's count is then scaled by `crowdScale` for the people no detector can see (occluded).
- * 5. Top edge: a box whose top edge touches the image top is a person whose head is out of frame (legs
+ * 4. Top edge: a box whose top edge touches the image top is a person whose head is out of frame (legs
  *    walking in at the top of a crowd photo). Operators count heads, so are the datasets: not counted.
  * `count` is what is left; `inRegion` the part of it whose ground point lies inside `countRegion`.
  */
@@ -65,21 +66,15 @@ export function lowestThreshold(s: Pick<CountSettings, 'minScore' | 'crowdMinSco
  */
 export function countPersons(candidates: readonly TiledCandidate[], size: { width: number; height: number }, s: CountSettings, crowd?: boolean): Counted {
   const floor = lowestThreshold(s);
-  const kept = nms(candidates.filter((c) => c.score >= floor), s.iou);
+  // Shape first: a box no person could have (SSD's "group" box around a whole queue) must not suppress the
+  // persons inside it in NMS.
+  const kept = nms(candidates.filter((c) => c.score >= floor && personShaped(c, s)), s.iou);
   if (s.crowdFrom === undefined || s.crowdMinScore === undefined) crowd = false;
   crowd ??= kept.filter((c) => c.score >= s.minScore).length >= s.crowdFrom!;
   const threshold = crowd ? s.crowdMinScore! : s.minScore;
-  const topEdge = Math.max(1, size.height * 0.005);
+  const topEdge = topEdgeOf(size.height);
   const persons = kept.filter((c) => {
     if (c.score < threshold) return false;
-    const w = c.x2 - c.x1;
-    const h = c.y2 - c.y1;
-    if (w < 1 || h < 1) return false;
-    const area = w * h;
-    if (s.minArea !== undefined && area < s.minArea) return false;
-    if (s.maxArea !== undefined && area > s.maxArea) return false;
-    if (s.minAspect !== undefined && h / w < s.minAspect) return false;
-    if (s.maxAspect !== undefined && h / w > s.maxAspect) return false;
     if (s.ignoreTopEdge && c.y1 <= topEdge) return false;
     if (s.masks?.length) {
       const p = groundPoint(c);
@@ -95,6 +90,22 @@ export function countPersons(candidates: readonly TiledCandidate[], size: { widt
     ...(region ? { inRegion: Math.round(persons.filter((c) => pointInPolygon(groundPoint(c), region)).length * scale) } : {}),
     threshold,
   };
+}
+
+/** A box touching the top edge ends this close to it (px): 0.5 % of the height, at least 1. */
+export const topEdgeOf = (height: number) => Math.max(1, height * 0.005);
+
+/** Size and shape rules (px², h / w): whether a box could be one person. */
+export function personShaped(c: Candidate, s: Pick<CountSettings, 'minArea' | 'maxArea' | 'minAspect' | 'maxAspect'>): boolean {
+  const w = c.x2 - c.x1;
+  const h = c.y2 - c.y1;
+  if (w < 1 || h < 1) return false;
+  const area = w * h;
+  if (s.minArea !== undefined && area < s.minArea) return false;
+  if (s.maxArea !== undefined && area > s.maxArea) return false;
+  if (s.minAspect !== undefined && h / w < s.minAspect) return false;
+  if (s.maxAspect !== undefined && h / w > s.maxAspect) return false;
+  return true;
 }
 
 /** Where the person stands: bottom-centre of the box (the clip rules use the same point). */

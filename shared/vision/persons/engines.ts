@@ -30,21 +30,33 @@ export type BundledModel = (typeof BUNDLED_MODELS)[number];
 /** The default: the most accurate model whose weights are permissively licensed (docs/vision.md). */
 export const DEFAULT_PERSON_MODEL: BundledModel = 'coco-ssd';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The checkout this file runs from (as TypeScript from shared/, or compiled from dist/shared/). */
+function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'infra', 'models', 'models.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}
 
 /** Where fetched model files live: PERSON_MODELS_DIR (container image), else `<repo>/models`. */
 export function personModelsDir(): string {
-  return path.resolve(process.env.PERSON_MODELS_DIR ?? path.join(repoRoot, 'models'));
+  return path.resolve(process.env.PERSON_MODELS_DIR ?? path.join(repoRoot(), 'models'));
 }
 
 /** Counting defaults per bundled model (fitted by the accuracy bench on the development set). */
 export const MODEL_DEFAULTS: Record<BundledModel, { count: CountSettings; crowdTiles?: TileGrid }> = {
   'coco-ssd': {
-    count: { minScore: 0.2, crowdMinScore: 0.15, crowdFrom: 15, crowdScale: 1, iou: 0.45, ignoreTopEdge: true },
+    count: { minScore: 0.2, crowdMinScore: 0.15, crowdFrom: 15, crowdScale: 1, iou: 0.45, ignoreTopEdge: true, minAspect: 0.5 },
     crowdTiles: { rows: 2, cols: 2, overlap: 0.2 },
   },
-  centernet: { count: { minScore: 0.3, crowdMinScore: 0.2, crowdFrom: 10, iou: 0.5, ignoreTopEdge: true } },
-  yolov8n: { count: { minScore: 0.4, crowdMinScore: 0.2, crowdFrom: 10, iou: 0.6, ignoreTopEdge: true } },
+  centernet: { count: { minScore: 0.3, crowdMinScore: 0.15, crowdFrom: 10, crowdScale: 1.1, iou: 0.6, ignoreTopEdge: true } },
+  yolov8n: {
+    count: { minScore: 0.25, crowdMinScore: 0.1, crowdFrom: 10, crowdScale: 1, iou: 0.45, ignoreTopEdge: true },
+    crowdTiles: { rows: 2, cols: 2, overlap: 0.2 },
+  },
 };
 
 /** Defaults for an ONNX file of the user's: those fitted for yolov8n (same family and output scale). */
