@@ -6,7 +6,7 @@ import { isCameraId } from '../shared/clips/keys.js';
 import { pointInPolygon } from '../shared/rules/geometry.js';
 import { DETECTOR_FIELDS, parseDetectorSettings, type DetectorSettings } from '../shared/registry/detector.js';
 import type { Params } from '../shared/vision/persons/calibrate.js';
-import { groundPoint, nms, type CountSettings, type TiledCandidate } from '../shared/vision/persons/counting.js';
+import { groundPoint, isCrowd, personShaped, type TiledCandidate } from '../shared/vision/persons/counting.js';
 import { MediaClient } from './media-client.js';
 
 /**
@@ -84,24 +84,18 @@ async function imageBytes(img: LabelledImage): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
 }
 
-/** The camera's settings the fit does not touch (size bounds, masks) applied to one image's candidates. */
+/** The camera's settings the fit does not touch (size bounds, maxAspect, masks) applied to one image's candidates. */
 export function keepStatic(s: DetectorSettings): (c: TiledCandidate) => boolean {
+  const shape = { minArea: s.minArea, maxArea: s.maxArea, maxAspect: s.maxAspect };
   return (c) => {
-    const w = c.x2 - c.x1;
-    const h = c.y2 - c.y1;
-    if (w < 1 || h < 1) return false;
-    const area = w * h;
-    if (s.minArea !== undefined && area < s.minArea) return false;
-    if (s.maxArea !== undefined && area > s.maxArea) return false;
-    if (s.minAspect !== undefined && h / w < s.minAspect) return false;
-    if (s.maxAspect !== undefined && h / w > s.maxAspect) return false;
+    if (!personShaped(c, shape)) return false;
     const p = groundPoint(c);
     return !(s.masks ?? []).some((m) => pointInPolygon(p, m));
   };
 }
 
 /** The fields the fit decides. */
-const FITTED = ['minScore', 'crowdMinScore', 'crowdFrom', 'crowdScale', 'iou', 'ignoreTopEdge'] as const;
+const FITTED = ['minScore', 'crowdMinScore', 'crowdFrom', 'crowdScale', 'iou', 'ignoreTopEdge', 'minAspect'] as const;
 
 /**
  * What is stored: the fitted thresholds, in full. A fit without the crowd rule still names the crowd fields
@@ -117,6 +111,7 @@ export function storedFit(f: Params): Pick<DetectorSettings, (typeof FITTED)[num
     crowdScale: crowd ? (f.crowdScale ?? 1) : 1,
     iou: f.iou,
     ignoreTopEdge: f.ignoreTopEdge,
+    minAspect: f.minAspect ?? 0, // 0: no shape rule (the model's default may have one)
   };
 }
 
@@ -130,7 +125,7 @@ export function describeFit(f: Params): string {
   const crowd = f.crowdFrom !== undefined && f.crowdMinScore !== undefined
     ? `crowd rule: from ${f.crowdFrom} persons count at ${f.crowdMinScore}, ×${f.crowdScale ?? 1}`
     : 'crowd rule off';
-  return `minScore ${f.minScore}, ${crowd}, iou ${f.iou}, ignoreTopEdge ${f.ignoreTopEdge}`;
+  return `minScore ${f.minScore}, ${crowd}, iou ${f.iou}, ignoreTopEdge ${f.ignoreTopEdge}, minAspect ${f.minAspect ?? 'off'}`;
 }
 
 /** Mean absolute error and the fit's relative error (|error| / max(5, truth): MAPE in crowds, ≈ MAE / 5 when sparse). */
@@ -247,8 +242,3 @@ export function registerCalibrate(program: Command): void {
     });
 }
 
-/** The crowd decision personCandidates makes on the whole-image pass. */
-function isCrowd(c: readonly TiledCandidate[], s: CountSettings): boolean {
-  if (s.crowdFrom === undefined || s.crowdMinScore === undefined) return false;
-  return nms(c.filter((x) => x.score >= s.minScore), s.iou).length >= s.crowdFrom;
-}

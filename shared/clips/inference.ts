@@ -10,8 +10,6 @@ export interface InferOptions {
   fps: number;
   /** The camera's detector settings (shared/registry/detector.ts); unset fields take the model's defaults. */
   settings?: DetectPersonsOptions;
-  /** Shorthand for `settings.minScore` (benchmarks); the settings' own minScore wins. */
-  minScore?: number;
   /** Detector override (tests, benchmarks). */
   detect?: (data: Uint8Array, width: number, height: number) => Promise<{ detections: Array<{ box: readonly number[]; score: number }>; model: string; licence?: string }>;
 }
@@ -19,8 +17,7 @@ export interface InferOptions {
 export async function inferClip(clip: Uint8Array, task: Pick<InferenceTask, 'cameraId' | 'key' | 'startMs' | 'etag'>, o: InferOptions): Promise<{ clip: ClipResult; maxPersons: number; ms: number }> {
   const t0 = performance.now();
   const info = await probe(clip);
-  const settings: DetectPersonsOptions = { ...(o.minScore !== undefined ? { minScore: o.minScore } : {}), ...o.settings };
-  const detect = o.detect ?? ((d, w, h) => detectPersonsRgb(d, w, h, settings));
+  const detect = o.detect ?? ((d, w, h) => detectPersonsRgb(d, w, h, o.settings));
   const frames: ClipResult['frames'] = [];
   let model = 'none';
   let licence: string | undefined;

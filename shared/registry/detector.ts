@@ -42,7 +42,7 @@ export const detectorSettingsSchema = z
       minArea: num().min(0, 'must be ≥ 0').optional(),
       maxArea: num().min(0, 'must be ≥ 0').optional(),
       /** Box shape bounds, height / width. */
-      minAspect: num().positive('must be > 0').optional(),
+      minAspect: num().min(0, 'must be ≥ 0 (0: no rule)').optional(),
       maxAspect: num().positive('must be > 0').optional(),
       /** A person whose ground point (bottom-centre of the box) is inside a mask is not counted. */
       masks: z

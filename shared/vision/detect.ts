@@ -10,7 +10,7 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { toRgb, type DecodedImage, type RawImage } from './image.js';
 import { FACE_DEFAULTS, exclusive, faceDetectConfig, loadFaceModels } from './model.js';
-import { countPersons, lowestThreshold, nms, personShaped, type CountSettings, type TiledCandidate } from './persons/counting.js';
+import { countPersons, isCrowd, lowestThreshold, type CountSettings, type TiledCandidate } from './persons/counting.js';
 import type { Candidate } from './persons/types.js';
 import { FIT_FLOOR, type Labelled } from './persons/calibrate.js';
 import { loadPersonModel, type PersonModel, type PersonModelChoice } from './persons/engines.js';
@@ -156,11 +156,6 @@ function toSource(cs: readonly Candidate[], img: DecodedImage, tile: number): Ti
   }));
 }
 
-/** The crowd rule's test on one pass: at least crowdFrom distinct persons at minScore. */
-function isCrowd(c: readonly Candidate[], s: CountSettings): boolean {
-  if (s.crowdFrom === undefined || s.crowdMinScore === undefined) return false;
-  return nms(c.filter((x) => x.score >= s.minScore && personShaped(x, s)), s.iou).length >= s.crowdFrom;
-}
 
 /**
  * Detects persons in one raw RGB frame (e.g. `ffmpeg -f rawvideo -pix_fmt rgb24`), no re-encoding.

@@ -92,6 +92,12 @@ export function countPersons(candidates: readonly TiledCandidate[], size: { widt
   };
 }
 
+/** The crowd rule's test on one pass: at least crowdFrom distinct person-shaped boxes at minScore. */
+export function isCrowd(c: readonly Candidate[], s: CountSettings): boolean {
+  if (s.crowdFrom === undefined || s.crowdMinScore === undefined) return false;
+  return nms(c.filter((x) => x.score >= s.minScore && personShaped(x, s)), s.iou).length >= s.crowdFrom;
+}
+
 /** A box touching the top edge ends this close to it (px): 0.5 % of the height, at least 1. */
 export const topEdgeOf = (height: number) => Math.max(1, height * 0.005);
 

@@ -49,7 +49,7 @@ describe('camera detector settings (PUT /cameras/{id}/detector body)', () => {
     [{ ignoreTopEdge: 'yes' }, 'body.ignoreTopEdge'],
     [{ minArea: -1 }, 'body.minArea'],
     [{ minArea: 500, maxArea: 100 }, 'body.maxArea'],
-    [{ minAspect: 0 }, 'body.minAspect'],
+    [{ minAspect: -1 }, 'body.minAspect'],
     [{ maxAspect: -2 }, 'body.maxAspect'],
     [{ minAspect: 3, maxAspect: 1 }, 'body.maxAspect'],
     [{ masks: [square(0, 0, 10), [[0, 0], [100, 100], [100, 0], [0, 100]]] }, 'body.masks.1'], // self-intersecting
@@ -133,11 +133,11 @@ describe('panoptes calibrate helpers', () => {
     const off = mergeFit(stored, { minScore: 0.3, iou: 0.5, ignoreTopEdge: true });
     expect(off).toEqual({
       minArea: 20, masks: stored.masks, countRegion: stored.countRegion,
-      minScore: 0.3, crowdMinScore: 0.3, crowdFrom: 1000, crowdScale: 1, iou: 0.5, ignoreTopEdge: true,
+      minScore: 0.3, crowdMinScore: 0.3, crowdFrom: 1000, crowdScale: 1, iou: 0.5, ignoreTopEdge: true, minAspect: 0,
     });
     expect(parseDetectorSettings(off).ok).toBe(true);
-    expect(storedFit({ minScore: 0.4, crowdMinScore: 0.2, crowdFrom: 10, crowdScale: 1.3, iou: 0.6, ignoreTopEdge: false }))
-      .toEqual({ minScore: 0.4, crowdMinScore: 0.2, crowdFrom: 10, crowdScale: 1.3, iou: 0.6, ignoreTopEdge: false });
+    expect(storedFit({ minScore: 0.4, crowdMinScore: 0.2, crowdFrom: 10, crowdScale: 1.3, iou: 0.6, ignoreTopEdge: false, minAspect: 0.5 }))
+      .toEqual({ minScore: 0.4, crowdMinScore: 0.2, crowdFrom: 10, crowdScale: 1.3, iou: 0.6, ignoreTopEdge: false, minAspect: 0.5 });
   });
 
   it('drops candidates the camera never counts (masks by ground point, size bounds) before fitting', () => {
