@@ -87,7 +87,7 @@ describe('detector settings API', () => {
       [{ crowdScale: 5 }, 'body.crowdScale'],
       [{ iou: 1 }, 'body.iou'],
       [{ minArea: 10, maxArea: 5 }, 'body.maxArea'],
-      [{ minAspect: 0 }, 'body.minAspect'],
+      [{ minAspect: -0.5 }, 'body.minAspect'],
       [{ masks: Array.from({ length: 21 }, (_, i) => square(i * 10, 0, 5)) }, 'body.masks'],
       [{ minscore: 0.5 }, 'body'], // unknown field (a typo)
     ];
