@@ -82,7 +82,21 @@ export class MediaClient {
       body = JSON.stringify(opts.json);
       headers['content-type'] = 'application/json';
     }
-    const res = await request(this.api + path, { method: method as 'GET', headers, ...(body !== undefined ? { body } : {}) });
+    // A kept-alive connection the server closed while we were busy (e.g. calibrate detecting for seconds between
+    // its GET and PUT) fails with a socket error before any answer: safe to send again when the method is idempotent.
+    const idempotent = ['GET', 'HEAD', 'PUT', 'DELETE'].includes(method.toUpperCase());
+    const res = await pRetry(
+      async () => {
+        try {
+          return await request(this.api + path, { method: method as 'GET', headers, ...(body !== undefined ? { body } : {}) });
+        } catch (err) {
+          const code = (err as { code?: string }).code;
+          if (idempotent && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) throw err;
+          throw new AbortError(err as Error);
+        }
+      },
+      { retries: 2, minTimeout: 100 },
+    );
     const raw = Buffer.from(await res.body.arrayBuffer());
     let parsed: any;
     const type = String(res.headers['content-type'] ?? '');
