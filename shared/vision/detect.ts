@@ -109,12 +109,13 @@ export async function personCandidates(
   pm: PersonModel,
   settings: CountSettings,
   tiling: Tiling = 'crowd',
-): Promise<{ candidates: TiledCandidate[]; crowd: boolean; tiled: boolean; width: number; height: number; ms: number }> {
+): Promise<{ candidates: TiledCandidate[]; crowd: boolean; tiled: boolean; width: number; height: number; ms: number; wholeMs: number }> {
   const t0 = performance.now();
   const img = await toRgb(image, pm.engine.maxSide);
   const floor = lowestThreshold(settings);
   const whole = await pm.engine.detect(img, floor);
   const candidates: TiledCandidate[] = toSource(whole, img, 0);
+  const wholeMs = performance.now() - t0;
   const crowd = isCrowd(candidates, settings);
   // An engine with a per-pass cap that came near it: a crowd larger than the cap; tile so nobody is cut.
   const capped = pm.engine.topK !== undefined && whole.length >= pm.engine.topK * 0.9;
@@ -127,7 +128,7 @@ export async function personCandidates(
     for (const c of await detectTiles(pm.engine, big, floor, grid)) candidates.push(...toSource([c], big, c.tile!));
   }
   const ms = performance.now() - t0;
-  return { candidates, crowd, tiled, width: img.sourceWidth, height: img.sourceHeight, ms };
+  return { candidates, crowd, tiled, width: img.sourceWidth, height: img.sourceHeight, ms, wholeMs };
 }
 
 /**
@@ -137,9 +138,10 @@ export async function personCandidates(
  */
 export async function candidatesForFitting(image: Buffer | Uint8Array | RawImage, pm: PersonModel): Promise<Omit<Labelled, 'truth'> & { ms: number; tiledMs?: number }> {
   const floor: CountSettings = { minScore: FIT_FLOOR, iou: 0.5, ignoreTopEdge: false };
-  const r = await personCandidates(image, pm, floor, 'never');
-  const t = pm.crowdTiles ? await personCandidates(image, pm, floor, 'always') : undefined;
-  return { width: r.width, height: r.height, candidates: r.candidates, ms: r.ms, ...(t ? { tiled: t.candidates, tiledMs: t.ms } : {}) };
+  // One pass when the model tiles crowds too: its tile-0 candidates are the whole-image pass.
+  const r = await personCandidates(image, pm, floor, pm.crowdTiles ? 'always' : 'never');
+  const whole = pm.crowdTiles ? r.candidates.filter((c) => c.tile === 0) : r.candidates;
+  return { width: r.width, height: r.height, candidates: whole, ms: r.wholeMs, ...(pm.crowdTiles ? { tiled: r.candidates, tiledMs: r.ms } : {}) };
 }
 
 /** Candidates of a decoded image → the caller's pixel grid (where a camera's polygons and areas are). */

@@ -25,7 +25,7 @@ export interface Prepared<T extends Labelled = Labelled> {
   tiled?: Map<string, Kept>;
 }
 
-export const IOUS = [0.45, 0.5, 0.6, 0.7];
+const IOUS = [0.45, 0.5, 0.6, 0.7];
 /** h / w below which a box is not a person (undefined: no rule); SSD draws "group" boxes around queues. */
 export const MIN_ASPECTS = [undefined, 0.5, 0.8];
 const keyOf = (s: Pick<Params, 'iou' | 'minAspect'>) => `${s.iou}/${s.minAspect ?? '-'}`;
