@@ -7,7 +7,7 @@ import { pointInPolygon } from '../shared/rules/geometry.js';
 import { DETECTOR_FIELDS, parseDetectorSettings, type DetectorSettings } from '../shared/registry/detector.js';
 import type { Params } from '../shared/vision/persons/calibrate.js';
 import { groundPoint, isCrowd, personShaped, type TiledCandidate } from '../shared/vision/persons/counting.js';
-import { MediaClient } from './media-client.js';
+import { apiClient, unwrap } from './api/client.js';
 
 /**
  * `panoptes calibrate --camera X --labels counts.json`: fits one camera's detector thresholds to a handful of
@@ -163,12 +163,13 @@ export function registerCalibrate(program: Command): void {
       for (const img of labels) {
         if (!img.isUrl) await access(img.source).catch((err: unknown) => { throw new Error(`image ${img.name} (${img.source}) does not exist or cannot be read`, { cause: err }); });
       }
-      const client = new MediaClient({ api: o.api, key: o.key });
-      const path = `/cameras/${encodeURIComponent(o.camera)}/detector`;
+      const http = apiClient({ api: o.api, key: o.key });
+      const params = { path: { cameraId: o.camera } };
+      const what = `/cameras/${o.camera}/detector`;
 
       let current: DetectorView | undefined;
       try {
-        current = (await client.call<DetectorView>('GET', path)).body;
+        current = unwrap(await http.GET('/cameras/{cameraId}/detector', { params }), `GET ${what}`) as DetectorView;
       } catch (err) {
         if (!o.dryRun) throw err;
         console.error(`panoptes: could not read the camera's settings (${(err as Error).message}); dry run with the local model and no stored settings`);
@@ -237,7 +238,7 @@ export function registerCalibrate(program: Command): void {
         console.log(`dry run: nothing stored; would store ${JSON.stringify(next)}`);
         return;
       }
-      const put = (await client.call<DetectorView>('PUT', path, { json: next })).body;
+      const put = unwrap(await http.PUT('/cameras/{cameraId}/detector', { params, body: next }), `PUT ${what}`) as DetectorView;
       console.log(`stored for camera ${o.camera} at ${put.updatedAt}${kept.length ? ` (kept ${kept.join(', ')})` : ''}: ${JSON.stringify(put.settings)}`);
     });
 }

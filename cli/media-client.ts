@@ -6,22 +6,20 @@ import { pipeline } from 'node:stream/promises';
 import pRetry, { AbortError } from 'p-retry';
 import { request } from 'undici';
 import type { FileView } from '../shared/media-store/store.js';
+import { ApiError, apiClient, unwrap, type ApiClient } from './api/client.js';
 
 /**
  * The seed's client over the HTTP API: upload (one presigned PUT or parallel presigned parts),
- * size, ranged download, delete, groups. Used by the CLI, the e2e tests and the benchmark.
+ * size, ranged download, delete, groups. Used by the CLI, the e2e tests and the benchmark. API calls
+ * go through the typed client generated from the OpenAPI document (./api/client.ts); the presigned
+ * S3 URLs it hands out are plain HTTP.
  */
 export interface MediaClientOptions {
   api: string;
   key: string;
 }
 
-export class ApiError extends Error {
-  constructor(readonly status: number, readonly body: unknown, message: string) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError } from './api/client.js';
 
 /** What the API answers for a file: the store's own view. */
 export type { FileView } from '../shared/media-store/store.js';
@@ -33,10 +31,6 @@ export interface GroupView {
   files: number;
   bytes: number;
 }
-
-type Ticket =
-  | { fileId: string; group: string; upload: { method: 'PUT'; url: string; headers: Record<string, string> } }
-  | { fileId: string; group: string; uploadId: string; partSize: number; parts: Array<{ partNumber: number; url: string }> };
 
 export interface UploadOptions {
   appId: string;
@@ -69,61 +63,26 @@ function counter(onBytes: (n: number) => void): Transform {
 }
 
 export class MediaClient {
-  private readonly api: string;
-  constructor(private readonly o: MediaClientOptions) {
-    this.api = o.api.replace(/\/+$/, '');
-  }
-
-  /** One API call; JSON in and out; non-2xx/3xx answers become ApiError with the server's message. */
-  async call<T = any>(method: string, path: string, opts: { json?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: T; raw: Buffer }> {
-    const headers: Record<string, string> = { 'x-api-key': this.o.key, ...(opts.headers ?? {}) };
-    let body: string | undefined;
-    if (opts.json !== undefined) {
-      body = JSON.stringify(opts.json);
-      headers['content-type'] = 'application/json';
-    }
-    // A kept-alive connection the server closed while we were busy (e.g. calibrate detecting for seconds between
-    // its GET and PUT) fails with a socket error before any answer: safe to send again when the method is idempotent.
-    const idempotent = ['GET', 'HEAD', 'PUT', 'DELETE'].includes(method.toUpperCase());
-    const res = await pRetry(
-      async () => {
-        try {
-          return await request(this.api + path, { method: method as 'GET', headers, ...(body !== undefined ? { body } : {}) });
-        } catch (err) {
-          const code = (err as { code?: string }).code;
-          if (idempotent && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) throw err;
-          throw new AbortError(err as Error);
-        }
-      },
-      { retries: 2, minTimeout: 100 },
-    );
-    const raw = Buffer.from(await res.body.arrayBuffer());
-    let parsed: any;
-    const type = String(res.headers['content-type'] ?? '');
-    if (type.includes('json') && raw.length) {
-      try {
-        parsed = JSON.parse(raw.toString('utf8'));
-      } catch {
-        parsed = undefined;
-      }
-    }
-    if (res.statusCode >= 400) {
-      const msg = parsed?.message ?? (raw.length ? raw.toString('utf8').slice(0, 200) : `HTTP ${res.statusCode}`);
-      throw new ApiError(res.statusCode, parsed, `${method} ${path}: ${res.statusCode} ${msg}`);
-    }
-    return { status: res.statusCode, headers: res.headers, body: parsed as T, raw };
+  /** The typed API client (openapi-fetch): every path, parameter and answer as the document declares it. */
+  readonly http: ApiClient;
+  constructor(o: MediaClientOptions) {
+    this.http = apiClient(o);
   }
 
   async upload(file: string, o: UploadOptions): Promise<FileView> {
     const size = (await stat(file)).size;
-    const ticket = (await this.call<Ticket>('POST', '/media/uploads', {
-      json: { appId: o.appId, userId: o.userId, fileName: o.fileName ?? basename(file), size, contentType: o.contentType ?? contentTypeOf(file) },
-    })).body;
+    const ticket = unwrap(await this.http.POST('/media/uploads', {
+      body: { appId: o.appId, userId: o.userId, fileName: o.fileName ?? basename(file), size, contentType: o.contentType ?? contentTypeOf(file) },
+    }), 'POST /media/uploads');
     const progress = o.onProgress ?? (() => undefined);
+    const complete = async (parts?: Array<{ partNumber: number; etag: string }>) => unwrap(await this.http.POST('/media/uploads/{fileId}/complete', {
+      params: { path: { fileId: ticket.fileId } },
+      ...(parts ? { body: { parts } } : {}),
+    }), `POST /media/uploads/${ticket.fileId}/complete`) as FileView;
     if ('upload' in ticket) {
       o.onPlan?.({ fileId: ticket.fileId, size, parts: 1 });
       await this.putRange(ticket.upload.url, file, 0, size, ticket.upload.headers, progress);
-      return (await this.call<FileView>('POST', `/media/uploads/${ticket.fileId}/complete`)).body;
+      return complete();
     }
     o.onPlan?.({ fileId: ticket.fileId, size, parts: ticket.parts.length });
     const queue = [...ticket.parts];
@@ -137,7 +96,7 @@ export class MediaClient {
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 4, ticket.parts.length)) }, worker));
     done.sort((a, b) => a.partNumber - b.partNumber);
-    return (await this.call<FileView>('POST', `/media/uploads/${ticket.fileId}/complete`, { json: { parts: done } })).body;
+    return complete(done);
   }
 
   /** PUTs bytes [start, end) of a file to a presigned URL, retrying; returns the ETag. */
@@ -163,33 +122,51 @@ export class MediaClient {
     }, { retries: 4, minTimeout: 200, randomize: true });
   }
 
+  private async headers(fileId: string): Promise<Headers> {
+    const r = await this.http.HEAD('/media/{fileId}', { params: { path: { fileId } } });
+    unwrap(r, `HEAD /media/${fileId}`);
+    return r.response.headers;
+  }
+
   async size(fileId: string): Promise<number> {
-    const r = await this.call('HEAD', `/media/${fileId}`);
-    return Number(r.headers['content-length'] ?? r.headers['x-media-size']);
+    const h = await this.headers(fileId);
+    return Number(h.get('content-length') ?? h.get('x-media-size'));
   }
 
   async head(fileId: string): Promise<{ size: number; contentType: string; etag: string; acceptRanges: string }> {
-    const r = await this.call('HEAD', `/media/${fileId}`);
+    const h = await this.headers(fileId);
     return {
-      size: Number(r.headers['content-length'] ?? r.headers['x-media-size']),
-      contentType: String(r.headers['content-type'] ?? ''),
-      etag: String(r.headers.etag ?? ''),
-      acceptRanges: String(r.headers['accept-ranges'] ?? ''),
+      size: Number(h.get('content-length') ?? h.get('x-media-size')),
+      contentType: h.get('content-type') ?? '',
+      etag: h.get('etag') ?? '',
+      acceptRanges: h.get('accept-ranges') ?? '',
     };
   }
 
   /** The presigned URL GET /media/{fileId} redirects to (hand it to a player such as VLC). */
   async url(fileId: string): Promise<string> {
-    const r = await this.call('GET', `/media/${fileId}`);
-    const loc = r.headers.location;
-    if (r.status !== 302 || !loc) throw new ApiError(r.status, r.body, `GET /media/${fileId}: expected a redirect, got ${r.status}`);
-    return String(loc);
+    const r = await this.http.GET('/media/{fileId}', { params: { path: { fileId } } });
+    unwrap(r, `GET /media/${fileId}`);
+    const loc = r.response.headers.get('location');
+    if (r.response.status !== 302 || !loc) throw new ApiError(r.response.status, r.error, `GET /media/${fileId}: expected a redirect, got ${r.response.status}`);
+    return loc;
+  }
+
+  /** Bytes of /content: a Range header or ?offset=&size= (the server may cap the answer). */
+  private async content(fileId: string, o: { range?: string; offset?: number; size?: number }): Promise<{ bytes: Buffer; contentRange: string }> {
+    const r = await this.http.GET('/media/{fileId}/content', {
+      params: { path: { fileId }, query: { ...(o.offset !== undefined ? { offset: o.offset } : {}), ...(o.size !== undefined ? { size: o.size } : {}) } },
+      ...(o.range ? { headers: { range: o.range } } : {}),
+      parseAs: 'arrayBuffer',
+    });
+    const data = unwrap(r, `GET /media/${fileId}/content`);
+    return { bytes: Buffer.from(data as ArrayBuffer), contentRange: r.response.headers.get('content-range') ?? '' };
   }
 
   /** One ranged read through /content: at most what the server answers in one go (it may cap it). */
   async range(fileId: string, start: number, end?: number): Promise<{ bytes: Buffer; start: number; end: number; total: number }> {
-    const r = await this.call('GET', `/media/${fileId}/content`, { headers: { range: `bytes=${start}-${end ?? ''}` } });
-    return { bytes: r.raw, ...parseContentRange(String(r.headers['content-range'])) };
+    const r = await this.content(fileId, { range: `bytes=${start}-${end ?? ''}` });
+    return { bytes: r.bytes, ...parseContentRange(r.contentRange) };
   }
 
   /**
@@ -217,35 +194,34 @@ export class MediaClient {
     let written = 0;
     let announced = false;
     while (remaining > 0) {
-      const q = `offset=${offset}${Number.isFinite(remaining) ? `&size=${remaining}` : ''}`;
-      const r = await this.call('GET', `/media/${fileId}/content?${q}`);
-      const cr = parseContentRange(String(r.headers['content-range']));
+      const r = await this.content(fileId, { offset, ...(Number.isFinite(remaining) ? { size: remaining } : {}) });
+      const cr = parseContentRange(r.contentRange);
       if (!announced) {
         o.onSize?.(Math.min(remaining, cr.total - offset));
         announced = true;
       }
-      if (r.raw.length !== cr.end - cr.start + 1) throw new Error(`answer of ${r.raw.length} bytes for ${r.headers['content-range']}`);
-      if (!out.write(r.raw)) await new Promise((res) => out.once('drain', res));
-      progress(r.raw.length);
-      written += r.raw.length;
+      if (r.bytes.length !== cr.end - cr.start + 1) throw new Error(`answer of ${r.bytes.length} bytes for ${r.contentRange}`);
+      if (!out.write(r.bytes)) await new Promise((res) => out.once('drain', res));
+      progress(r.bytes.length);
+      written += r.bytes.length;
       offset = cr.end + 1;
-      remaining -= r.raw.length;
+      remaining -= r.bytes.length;
       if (offset >= cr.total) break;
     }
     return written;
   }
 
   async delete(fileId: string): Promise<{ fileId: string; status: string; alreadyDeleted: boolean }> {
-    return (await this.call('DELETE', `/media/${fileId}`)).body;
+    return unwrap(await this.http.DELETE('/media/{fileId}', { params: { path: { fileId } } }), `DELETE /media/${fileId}`);
   }
 
   async groups(): Promise<GroupView[]> {
-    return (await this.call<{ groups: GroupView[] }>('GET', '/groups')).body.groups;
+    return unwrap(await this.http.GET('/groups'), 'GET /groups').groups;
   }
 
   async list(appId: string, userId: string, opts: { limit?: number; cursor?: string } = {}): Promise<{ files: FileView[]; cursor?: string }> {
-    const q = new URLSearchParams({ appId, userId, ...(opts.limit ? { limit: String(opts.limit) } : {}), ...(opts.cursor ? { cursor: opts.cursor } : {}) });
-    return (await this.call('GET', `/media?${q}`)).body;
+    const query = { appId, userId, ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.cursor ? { cursor: opts.cursor } : {}) };
+    return unwrap(await this.http.GET('/media', { params: { query } }), 'GET /media') as { files: FileView[]; cursor?: string };
   }
 }
 

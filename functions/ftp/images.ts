@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import { s3 } from '../../shared/aws.js';
 import { HttpError, badRequest, notFound } from '../../shared/errors.js';
-import { KINDS, DEVICE_ID, FILE_NAME } from '../../shared/ftp/layout.js';
+import * as api from '../../shared/api/ftp.js';
 import { decodeCursor, encodeCursor, urlFor, view } from '../../shared/ftp/read.js';
 import { ftpRuntime } from '../../shared/ftp/runtime.js';
 import type { ImageItem } from '../../shared/ftp/images.js';
@@ -9,10 +8,6 @@ import { httpHandler, json } from '../../shared/http/stack.js';
 
 const rt = ftpRuntime();
 const expires = Math.round(rt.settings.FTP_URL_EXPIRES / 1000);
-
-const fileName = z.string().regex(FILE_NAME, 'fileName must look like yyyy_MM_dd_HH_mm_ss_seq_n.jpg|json');
-const deviceId = z.string().regex(DEVICE_ID, 'deviceId must be 1-64 of [A-Za-z0-9_-]');
-const byName = { path: z.object({ fileName }), query: z.object({ deviceId: deviceId.optional() }) };
 
 /** The file's index entry; camera file names are unique per device, so `?deviceId=` settles a clash. */
 async function lookup(name: string, device?: string): Promise<ImageItem> {
@@ -30,31 +25,20 @@ async function lookup(name: string, device?: string): Promise<ImageItem> {
 }
 
 /** GET /images/{fileName}[?deviceId=] → { fileName, location, url } */
-export const get = httpHandler({ auth: 'apiKey', ...byName }, async ({ path, query }) => {
+export const get = httpHandler(api.getImage, async ({ path, query }) => {
   const item = await lookup(path.fileName, query.deviceId);
   return json(200, await view(item, s3(), rt.settings.FTP_BUCKET, expires));
 });
 
 /** GET /images/{fileName}/content → 302 to the URL. */
-export const content = httpHandler({ auth: 'apiKey', ...byName }, async ({ path, query }) => {
+export const content = httpHandler(api.imageContent, async ({ path, query }) => {
   const item = await lookup(path.fileName, query.deviceId);
   const url = await urlFor(item, s3(), rt.settings.FTP_BUCKET, expires);
   return { statusCode: 302, headers: { location: url, 'cache-control': 'no-store' } };
 });
 
-const instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time')
-  .transform((s) => new Date(s).toISOString());
-const historyQuery = z.object({
-  from: instant.optional(),
-  to: instant.optional(),
-  kind: z.enum(KINDS as [string, ...string[]]).optional(),
-  limit: z.coerce.number().int().min(1, 'limit must be 1-500').max(500, 'limit must be 1-500').default(100),
-  cursor: z.string().max(2048).optional(),
-  order: z.enum(['asc', 'desc']).default('desc'),
-});
-
 /** GET /devices/{deviceId}/images?from=&to=&kind=&limit=&cursor=&order= → paged history (the seed's history captures). */
-export const history = httpHandler({ auth: 'apiKey', path: z.object({ deviceId }), query: historyQuery }, async ({ path, query }) => {
+export const history = httpHandler(api.history, async ({ path, query }) => {
   if (query.from && query.to && query.from > query.to) throw badRequest('from must not be after to', [{ path: 'query.from', message: 'after to' }]);
   const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
   if (query.cursor && (!cursor || cursor.deviceId !== path.deviceId)) throw badRequest('invalid cursor', [{ path: 'query.cursor', message: 'not a cursor of this listing' }]);

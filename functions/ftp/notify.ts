@@ -1,12 +1,9 @@
-import { z } from 'zod';
 import { badRequest } from '../../shared/errors.js';
-import { MAX_NOTIFY_ITEMS, validateNotify } from '../../shared/ftp/enqueue.js';
+import { validateNotify } from '../../shared/ftp/enqueue.js';
 import { ftpRuntime } from '../../shared/ftp/runtime.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { parseOr400 } from '../../shared/validation.js';
-
-const item = z.object({ server: z.string().min(1).max(64), path: z.string().min(1).max(1024) }).strict();
-const items = z.array(item).min(1, 'at least one item').max(MAX_NOTIFY_ITEMS, `at most ${MAX_NOTIFY_ITEMS} items`);
+import * as api from '../../shared/api/ftp.js';
 
 const rt = ftpRuntime();
 
@@ -15,10 +12,10 @@ const rt = ftpRuntime();
  * All items are validated first (known server, inside its root, no `..`, the camera layout); one
  * bad item refuses the whole request with 400 and nothing is queued.
  */
-export const handler = httpHandler({ auth: 'apiKey', body: z.unknown(), maxBodyBytes: 512 * 1024 }, async ({ body }) => {
+export const handler = httpHandler(api.notify, async ({ body }) => {
   // One item or an array: validated by the matching schema, so errors name the actual problem.
   const single = !Array.isArray(body);
-  const list = single ? [parseOr400(item, body, 'body')] : parseOr400(items, body, 'body');
+  const list = single ? [parseOr400(api.notifyItem, body, 'body')] : parseOr400(api.notifyItems, body, 'body');
   const { ok, problems } = validateNotify(list, rt.servers, single);
   if (problems.length) {
     throw badRequest(`${problems.length} of ${list.length} item(s) invalid (${problems[0]!.path}: ${problems[0]!.message}); nothing was queued`, problems);

@@ -4,6 +4,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { dynamo, s3, sqs } from '../../shared/aws.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { queueUrl } from '../../shared/sqs/queues.js';
+import * as api from '../../shared/api/core.js';
 
 type Check = () => Promise<unknown>;
 type State = { status: 'up'; ms: number } | { status: 'down'; error: string };
@@ -23,7 +24,7 @@ async function probe(checks: Record<string, Check>): Promise<Record<string, Stat
 }
 
 /** GET /health → 200 with each dependency's state, or 503 naming the ones that are down. */
-export const handler = httpHandler({ auth: 'none' }, async () => {
+export const handler = httpHandler(api.health, async () => {
   const dependencies = await probe({
     dynamodb: () => dynamo().send(new DescribeTableCommand({ TableName: process.env.IDS_TABLE })),
     s3: () => s3().send(new ListObjectsV2Command({ Bucket: process.env.HEALTH_BUCKET, MaxKeys: 1 })),

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { logger } from '../../shared/logger.js';
-import { fileIdPath, store } from './context.js';
+import { store } from './context.js';
+import * as api from '../../shared/api/media.js';
 
 /** DELETE /media/{fileId} → 200 { fileId, status: 'deleted', alreadyDeleted } (404 if unknown) */
-export const remove = httpHandler({ auth: 'apiKey', path: fileIdPath }, async ({ path, caller }) => {
+export const remove = httpHandler(api.remove, async ({ path, caller }) => {
   const r = await store.deleteFile(path.fileId, caller!);
   return json(200, { fileId: r.fileId, status: 'deleted', alreadyDeleted: r.already });
 });

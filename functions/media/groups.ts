@@ -1,5 +1,6 @@
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { store } from './context.js';
+import * as api from '../../shared/api/media.js';
 
 /** GET /groups → { groups: [{ name, bucket, status, files, bytes }] } */
-export const list = httpHandler({ auth: 'apiKey' }, async () => json(200, { groups: await store.listGroups() }));
+export const list = httpHandler(api.groups, async () => json(200, { groups: await store.listGroups() }));

@@ -1,16 +1,16 @@
-import { z } from 'zod';
+import * as api from '../../shared/api/media.js';
 import { HttpError, badRequest } from '../../shared/errors.js';
 import { httpHandler, json, type HttpReply } from '../../shared/http/stack.js';
 import { capRange, contentRange, offsetRange, parseRangeHeader } from '../../shared/media-store/range.js';
 import type { FileRecord } from '../../shared/media-store/store.js';
-import { fileIdPath, nameField, settings, store } from './context.js';
+import { settings, store } from './context.js';
 
 async function redirect(rec: FileRecord): Promise<HttpReply> {
   return { statusCode: 302, headers: { location: await store.downloadUrl(rec), 'cache-control': 'no-store' } };
 }
 
 /** GET /media/{fileId} → 302 to a presigned URL (players follow it); HEAD → size, type, ETag. */
-export const get = httpHandler({ auth: 'apiKey', path: fileIdPath }, async ({ path, caller, event }) => {
+export const get = httpHandler(api.getFile, async ({ path, caller, event }) => {
   const rec = await store.visible(path.fileId, caller!);
   if (event.requestContext?.http?.method === 'HEAD') {
     return {
@@ -29,16 +29,11 @@ export const get = httpHandler({ auth: 'apiKey', path: fileIdPath }, async ({ pa
   return redirect(rec);
 });
 
-const contentQuery = z.object({
-  offset: z.coerce.number({ message: 'offset must be a number' }).int('offset must be a whole number').min(0, 'offset must be 0 or more').optional(),
-  size: z.coerce.number({ message: 'size must be a number' }).int('size must be a whole number').min(0, 'size must be 0 (to the end) or more').optional(),
-});
-
 /**
  * GET /media/{fileId}/content with `Range: bytes=…` or `?offset=&size=` → 206 with the exact bytes,
  * at most settings.maxRangeBytes per answer (players ask again for the rest); no range → 302.
  */
-export const content = httpHandler({ auth: 'apiKey', path: fileIdPath, query: contentQuery }, async ({ path, query, headers, caller }) => {
+export const content = httpHandler(api.content, async ({ path, query, headers, caller }) => {
   const rec = await store.visible(path.fileId, caller!);
   const byQuery = query.offset !== undefined || query.size !== undefined;
   const header = headers.range;
@@ -67,15 +62,8 @@ export const content = httpHandler({ auth: 'apiKey', path: fileIdPath, query: co
   };
 });
 
-const listQuery = z.object({
-  appId: nameField('appId'),
-  userId: nameField('userId'),
-  limit: z.coerce.number({ message: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be between 1 and 100').max(100, 'limit must be between 1 and 100').default(20),
-  cursor: z.string().max(2048).optional(),
-});
-
 /** GET /media?appId=&userId=&limit=&cursor= → { files, cursor? } newest first */
-export const list = httpHandler({ auth: 'apiKey', query: listQuery }, async ({ query, caller }) => {
+export const list = httpHandler(api.list, async ({ query, caller }) => {
   const { cursor, ...q } = query;
   return json(200, await store.listFiles({ ...q, ...(cursor !== undefined ? { cursor } : {}) }, caller!));
 });

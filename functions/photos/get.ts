@@ -2,32 +2,26 @@ import { z } from 'zod';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { loadConfig } from '../../shared/config.js';
 import { badRequest, notFound } from '../../shared/errors.js';
-import { presentRecord, STAGES } from '../../shared/photos/model.js';
+import { presentRecord } from '../../shared/photos/model.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
-import { idParam } from '../../shared/photos/params.js';
+import * as api from '../../shared/api/photos.js';
 import { parseDuration } from '../../shared/photos/time.js';
 
 const cfg = loadConfig({ PHOTOS_TABLE: z.string().min(1) });
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
 
 /** GET /photos/{id} → the record. */
-export const handler = httpHandler({ auth: 'apiKey', path: idParam }, async ({ path }) => {
+export const handler = httpHandler(api.get, async ({ path }) => {
   const r = await repo.get(path.id);
   if (!r) throw notFound(`photo ${path.id} not found`);
   return json(200, presentRecord(r));
-});
-
-const pendingQuery = z.object({
-  pending: z.enum(STAGES, { message: `pending must be one of ${STAGES.join(', ')}` }),
-  within: z.string().default('60m'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
 /**
  * GET /photos?pending=download|analyse|report&within=60m → ids still waiting at that stage with a
  * callTime in the window (the seed's "not yet downloaded/analysed/reported in the last N minutes").
  */
-export const pending = httpHandler({ auth: 'apiKey', query: pendingQuery }, async ({ query }) => {
+export const pending = httpHandler(api.pending, async ({ query }) => {
   const windowMs = parseDuration(query.within);
   if (!windowMs || windowMs > 31 * 86_400_000) throw badRequest('invalid query.within: a duration up to 31d, e.g. 60m', [{ path: 'query.within', message: 'a duration up to 31d' }]);
   const now = Date.now();

@@ -4,6 +4,7 @@ import { loadConfig } from '../../shared/config.js';
 import { parseIntake } from '../../shared/photos/intake.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import { acceptPhotos } from '../../shared/photos/service.js';
+import * as api from '../../shared/api/photos.js';
 
 const cfg = loadConfig({ PHOTOS_TABLE: z.string().min(1), PHOTOS_DOWNLOAD_QUEUE: z.string().min(1) });
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
@@ -13,7 +14,7 @@ const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
  * 202 when all are accepted, 207 when some are not, 400 when none is. Bodies are parsed here rather
  * than by the stack so that oversize and malformed bodies are all answered 400 by the same rules.
  */
-export const handler = httpHandler({ auth: 'apiKey', rawBody: true, maxBodyBytes: 10 * 1024 * 1024 }, async ({ rawBody }) => {
+export const handler = httpHandler(api.intake, async ({ rawBody, requestId }) => {
   const now = Date.now();
   const parsed = parseIntake(rawBody, now);
   if (parsed.batch && parsed.items.every((i) => !i.ok)) {
@@ -24,6 +25,7 @@ export const handler = httpHandler({ auth: 'apiKey', rawBody: true, maxBodyBytes
       message: `no valid item: ${items[0]!.message}`,
       details: items.flatMap((i) => i!.details),
       items,
+      requestId,
     });
   }
   const answers = await acceptPhotos(repo, cfg.PHOTOS_DOWNLOAD_QUEUE, parsed.items, now);

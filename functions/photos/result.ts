@@ -4,29 +4,17 @@ import { loadConfig } from '../../shared/config.js';
 import { conflict, notFound } from '../../shared/errors.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import { applyResult } from '../../shared/photos/service.js';
-import { idParam } from '../../shared/photos/params.js';
+import * as api from '../../shared/api/photos.js';
 
 const cfg = loadConfig({ PHOTOS_TABLE: z.string().min(1), PHOTOS_REPORT_QUEUE: z.string().min(1) });
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
-
-const body = z.object({
-  numOfPeople: z.number({ message: 'numOfPeople is required (integer ≥ 0)' }).int('numOfPeople must be an integer').min(0, 'numOfPeople must be ≥ 0').max(100_000),
-  detections: z
-    .array(z.object({
-      box: z.tuple([z.number(), z.number(), z.number().nonnegative(), z.number().nonnegative()], { message: 'box must be [x, y, w, h]' }),
-      score: z.number().min(0).max(1),
-    }))
-    .max(1000)
-    .optional(),
-  model: z.string().min(1).max(200).optional(),
-});
 
 /**
  * POST /photos/{id}/result (x-api-key): an external analyser's count (the seed's Python script).
  * 200 { status: 'success', id, numOfPeople } — also for a repeat with the same count; 409 when the
  * photo already has a different count or failed; 404 unknown id.
  */
-export const handler = httpHandler({ auth: 'apiKey', path: idParam, body }, async ({ path, body }) => {
+export const handler = httpHandler(api.result, async ({ path, body }) => {
   const r = await applyResult(repo, cfg.PHOTOS_REPORT_QUEUE, path.id, { ...body, by: 'callback' }, Date.now());
   if (r.outcome === 'missing') throw notFound(`photo ${path.id} not found`);
   if (r.outcome === 'conflict') {

@@ -4,7 +4,7 @@ import { httpHandler, json } from '../../shared/http/stack.js';
 import { nextId } from '../../shared/ids/index.js';
 import { logger } from '../../shared/logger.js';
 import { inScope } from '../../shared/search/model.js';
-import { batchBody } from '../../shared/search/requests.js';
+import * as api from '../../shared/api/search.js';
 import { env, jobsRepo } from '../../shared/search/runtime.js';
 import { sendBatch } from '../../shared/sqs/queues.js';
 import { HttpError } from '../../shared/errors.js';
@@ -16,7 +16,7 @@ const jobs = jobsRepo(cfg.SEARCH_JOBS_TABLE);
 const SEND_WIDTH = 16;
 
 /** POST /features/batch {imageKeys ≤ 10,000} → 202 {jobId}; one SQS task per distinct key. */
-export const handler = httpHandler({ auth: 'apiKey', body: batchBody, maxBodyBytes: 10 * 1024 * 1024 }, async ({ body, caller }) => {
+export const handler = httpHandler(api.batch, async ({ body, caller }) => {
   const keys = [...new Set(body.imageKeys)];
   const outside = keys.find((k) => !inScope(k, caller?.appId));
   if (outside) throw forbidden(`imageKeys must be under images/${caller?.appId}/ (${outside} is not)`);

@@ -3,7 +3,7 @@ import { forbidden, notFound } from '../../shared/errors.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { inScope } from '../../shared/search/model.js';
 import { removeImage } from '../../shared/search/pipeline.js';
-import { deletePath } from '../../shared/search/requests.js';
+import * as api from '../../shared/api/search.js';
 import { env, featuresRepo, indexStore } from '../../shared/search/runtime.js';
 
 const cfg = loadConfig({
@@ -14,7 +14,7 @@ const cfg = loadConfig({
 const repo = featuresRepo(cfg.FEATURES_TABLE);
 
 /** DELETE /features/{imageKey+}: the image leaves the index (the object itself stays in the bucket). */
-export const handler = httpHandler({ auth: 'apiKey', path: deletePath }, async ({ path, caller }) => {
+export const handler = httpHandler(api.remove, async ({ path, caller }) => {
   if (!inScope(path.imageKey, caller?.appId)) throw forbidden(`imageKey must be under images/${caller?.appId}/`);
   const r = await removeImage(repo, (model) => indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model }), path.imageKey);
   if (!r.found) throw notFound(`image ${path.imageKey} is not indexed`);

@@ -5,7 +5,7 @@ import { httpHandler, json } from '../../shared/http/stack.js';
 import { parseAllowList } from '../../shared/net/allow.js';
 import { inScope } from '../../shared/search/model.js';
 import { ImageProblem } from '../../shared/search/pipeline.js';
-import { extractBody } from '../../shared/search/requests.js';
+import * as api from '../../shared/api/search.js';
 import { env } from '../../shared/search/runtime.js';
 import { fromBucket, fromUrl, unprocessable } from '../../shared/search/source.js';
 import { extractFaces, warmModel } from '../../shared/search/vision.js';
@@ -23,7 +23,7 @@ const allow = parseAllowList(cfg.IMAGE_URL_ALLOW);
 void warmModel(); // load with the container, not with the first request
 
 /** POST /features/extract {imageKey | imageUrl} → faces (box, score, embedding), model, ms. Not indexed. */
-export const handler = httpHandler({ auth: 'apiKey', body: extractBody }, async ({ body, caller }) => {
+export const handler = httpHandler(api.extract, async ({ body, caller }) => {
   const started = Date.now();
   if (body.imageKey && !inScope(body.imageKey, caller?.appId)) throw forbidden(`imageKey must be under images/${caller?.appId}/`);
   const image = body.imageKey

@@ -2,14 +2,14 @@ import { loadConfig } from '../../shared/config.js';
 import { notFound } from '../../shared/errors.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { jobView } from '../../shared/search/model.js';
-import { jobPath } from '../../shared/search/requests.js';
+import * as api from '../../shared/api/search.js';
 import { env, jobsRepo } from '../../shared/search/runtime.js';
 
 const cfg = loadConfig({ SEARCH_JOBS_TABLE: env.SEARCH_JOBS_TABLE });
 const jobs = jobsRepo(cfg.SEARCH_JOBS_TABLE);
 
 /** GET /features/jobs/{jobId} → {total, done, failed, state}; 404 once expired (or another app's). */
-export const handler = httpHandler({ auth: 'apiKey', path: jobPath }, async ({ path, caller }) => {
+export const handler = httpHandler(api.job, async ({ path, caller }) => {
   const job = await jobs.get(path.jobId);
   const view = job && (!caller?.appId || job.appId === caller.appId) ? jobView(job, Date.now()) : undefined;
   if (!view) throw notFound(`job ${path.jobId} does not exist (or expired)`);

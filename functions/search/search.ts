@@ -7,7 +7,7 @@ import { logger } from '../../shared/logger.js';
 import { LiveIndex } from '../../shared/search/live-index.js';
 import { decodeEmbeddings, inScope, oversample, selectMatches, type FaceMeta } from '../../shared/search/model.js';
 import { ImageProblem } from '../../shared/search/pipeline.js';
-import { searchBody } from '../../shared/search/requests.js';
+import * as api from '../../shared/api/search.js';
 import { checkpointMessage, env, featuresRepo, indexStore } from '../../shared/search/runtime.js';
 import { fromBase64, fromBucket, headImage, unprocessable } from '../../shared/search/source.js';
 import { DIMENSION, MODEL_ID, extractFaces, modelState, warmModel } from '../../shared/search/vision.js';
@@ -74,7 +74,7 @@ async function queryFaces(body: { imageKey?: string; imageBase64?: string }): Pr
  * POST /search {imageKey | imageBase64, k ≤ 100, minScore?} → the query's faces, each with its best
  * matches in the index (other images only, when searching by key), best first.
  */
-const search = httpHandler({ auth: 'apiKey', body: searchBody, maxBodyBytes: 10 * 1024 * 1024 }, async ({ body, caller }) => {
+const search = httpHandler(api.search, async ({ body, caller }) => {
   const t0 = performance.now();
   const appId = caller?.appId;
   if (body.imageKey && !inScope(body.imageKey, appId)) throw forbidden(`imageKey must be under images/${appId}/`);
@@ -105,7 +105,7 @@ const search = httpHandler({ auth: 'apiKey', body: searchBody, maxBodyBytes: 10 
 });
 
 /** GET /features/health: model loaded? index loaded, its size and version. Warms both (bounded wait). */
-const health = httpHandler({ auth: 'none' }, async () => {
+const health = httpHandler(api.health, async () => {
   const wait = (p: Promise<unknown>) => Promise.race([p.then(() => undefined, (err: unknown) => (err as Error).message), new Promise<string>((r) => setTimeout(() => r('still loading'), 20_000).unref())]);
   const [, indexError] = await Promise.all([wait(warmModel()), wait(live.current())]);
   const model = modelState();

@@ -61,8 +61,11 @@ export function httpHandler<B extends z.ZodType = z.ZodUndefined, Q extends z.Zo
     logger.appendKeys({ requestId, correlationId: headers['x-correlation-id'] ?? requestId });
     try {
       const caller = opts.auth === 'apiKey' ? authenticate(headers['x-api-key']) : optionalCaller(headers['x-api-key']);
-      const raw = event.body === undefined || event.body === null ? undefined
-        : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+      // API Gateway always hands over a string; serverless-offline parses JSON scalars (`false`, `1`) first.
+      const text: unknown = event.body;
+      const raw = text === undefined || text === null ? undefined
+        : typeof text === 'string' ? Buffer.from(text, event.isBase64Encoded ? 'base64' : 'utf8')
+          : Buffer.from(JSON.stringify(text), 'utf8');
       if (raw && raw.length > maxBody) throw payloadTooLarge(`body is ${raw.length} bytes; at most ${maxBody} accepted`);
       let body: unknown;
       if (opts.body && !opts.rawBody) {

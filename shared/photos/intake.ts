@@ -29,7 +29,8 @@ export interface ParsedIntake {
   items: ItemResult[];
 }
 
-function itemSchema(now: number) {
+/** One photo announcement (body of POST /photos, alone or in an array); `now` bounds callTime. */
+export function itemSchema(now: number) {
   return z.object({
     photoUrl: z
       .string({ message: 'photoUrl is required (string)' })

@@ -1,7 +1,13 @@
+import { checkResponse } from './contract.js';
 import { DEV_KEY, stackInfo } from './env.js';
 
-/** Small client for the local HTTP API used by end-to-end tests. */
-export async function api(method: string, path: string, opts: { body?: unknown; rawBody?: string | Buffer; key?: string | null; headers?: Record<string, string> } = {}) {
+/**
+ * Small client for the local HTTP API used by end-to-end tests. Every answer is checked against the
+ * OpenAPI document (test/support/contract.ts): an undeclared status or a body that does not match
+ * its schema fails the test. `contract: false` only for requests that are meant to leave the API
+ * (e.g. a route that does not exist).
+ */
+export async function api(method: string, path: string, opts: { body?: unknown; rawBody?: string | Buffer; key?: string | null; headers?: Record<string, string>; contract?: boolean } = {}) {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.key !== null) headers['x-api-key'] = opts.key ?? DEV_KEY;
   let body: string | Buffer | undefined;
@@ -18,7 +24,9 @@ export async function api(method: string, path: string, opts: { body?: unknown; 
   } catch {
     json = undefined;
   }
-  return { status: res.status, headers: res.headers, text, json };
+  const out = { status: res.status, headers: res.headers, text, json };
+  if (opts.contract !== false) checkResponse(method, path, out);
+  return out;
 }
 
 /** Polls until `fn` returns a truthy value or the time is up (then fails with `what`). */

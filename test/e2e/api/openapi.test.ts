@@ -1,0 +1,71 @@
+import '../../support/env.js';
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { validate } from '@readme/openapi-parser';
+import { chromium } from 'playwright-core';
+import { buildDocument } from '../../../infra/openapi/document.js';
+import { api } from '../../support/http.js';
+import { stackInfo } from '../../support/env.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const shots = resolve(import.meta.dirname, '../../../test-results');
+
+describe('the API contract, served', () => {
+  it('GET /openapi.json (no key) is a valid OpenAPI 3.1 document: the one built from the routes', async () => {
+    const res = await api('GET', '/openapi.json', { key: null });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const r = await validate(structuredClone(res.json));
+    expect(r.valid ? [] : r.errors).toEqual([]);
+    expect(res.json.openapi).toBe('3.1.0');
+    expect(res.json).toEqual(JSON.parse(JSON.stringify(buildDocument())));
+  });
+
+  it('GET /docs (no key) is a page that loads only our own script, no CDN', async () => {
+    const page = await api('GET', '/docs', { key: null });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.text).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    const js = await api('GET', '/docs/scalar.js', { key: null });
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    expect(js.text.length).toBeGreaterThan(1_000_000);
+  });
+
+  it.runIf(existsSync(CHROMIUM))('GET /docs renders the reference in headless Chromium (screenshot in test-results/)', async () => {
+    const profile = mkdtempSync(join(tmpdir(), 'panoptes-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1400, height: 900 },
+    });
+    const outside: string[] = [];
+    try {
+      const base = new URL(stackInfo().httpUrl);
+      await context.route('**/*', (route) => {
+        const u = new URL(route.request().url());
+        if (u.host === base.host || u.protocol === 'data:' || u.protocol === 'blob:') return route.continue();
+        outside.push(u.href);
+        return route.abort();
+      });
+      const page = context.pages()[0] ?? (await context.newPage());
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${stackInfo().httpUrl}/docs`, { waitUntil: 'load' });
+      await page.getByText('panoptes API', { exact: false }).first().waitFor({ timeout: 60_000 });
+      await page.getByText('State of each dependency', { exact: false }).first().waitFor({ timeout: 30_000 });
+      mkdirSync(shots, { recursive: true });
+      await page.screenshot({ path: join(shots, 'docs.png') });
+      expect(errors).toEqual([]);
+      expect(await page.getByText('x-api-key', { exact: false }).count()).toBeGreaterThan(0);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+    // Fonts and the like stay local too: the page asked nothing of any other host.
+    expect(outside).toEqual([]);
+  }, 120_000);
+});
