@@ -10,10 +10,12 @@ const benches: Record<string, [file: string, fn: string]> = {
   ffmpeg: ['media.ts', 'benchMedia'],
   vision: ['vision.ts', 'benchVision'],
   accuracy: ['accuracy.ts', 'benchAccuracy'],
+  rules: ['rules.ts', 'benchRules'],
   clips: ['clips.ts', 'benchClips'],
   ftp: ['ftp.ts', 'benchFtp'],
   search: ['search.ts', 'benchSearch'],
   'search-pipeline': ['search-e2e.ts', 'benchSearchPipeline'],
+  packages: ['packages.ts', 'benchPackages'],
 };
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -33,4 +35,4 @@ for (const name of asked.length ? asked : Object.keys(benches)) {
   const mod = (await import(path)) as Record<string, () => Promise<unknown>>;
   await mod[fn]!();
 }
-process.exit(0);
+process.exit(process.exitCode ?? 0);
