@@ -1,12 +1,17 @@
 /**
  * FTP → S3 migration throughput: 2,000 camera files (50–200 KB) on a local FTP server (ftp-srv)
- * into S3 (fauxqs), our backfill (index claim + verify + switch per file, DynamoDB Local) beside
- * `rclone copy` at its defaults on the same files into the same bucket, in the same run.
- * `npx tsx bench/ftp.ts` prints the figures; bench/run.ts imports benchFtp().
+ * into S3 (fauxqs), our backfill (verify + one conditional index write per file, DynamoDB Local)
+ * beside `rclone copy --transfers N` at the same parallelism (N files in flight, N FTP connections)
+ * on the same files into the same bucket, in the same run, and the ratio; then rclone's defaults
+ * for context. Also printed: CPU ms per file of each process (ours, rclone, the services' node and
+ * JVM) and where our files wait (wall time per step). `npx tsx bench/ftp.ts` prints the figures;
+ * bench/run.ts imports benchFtp(). Knobs: FTP_BENCH_FILES, FTP_BENCH_CONNECTIONS,
+ * FTP_BENCH_CONCURRENCY (default = connections), FTP_BENCH_DEFAULTS=0 (skip the defaults run),
+ * FTP_BENCH_CPUPROF=file.cpuprofile (a V8 profile of our run).
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -18,6 +23,8 @@ import { mapLimit } from '../shared/ftp/enqueue.js';
 import { ImageIndex } from '../shared/ftp/images.js';
 import { parseRel } from '../shared/ftp/layout.js';
 import { FtpPools } from '../shared/ftp/pool.js';
+import { FtpState } from '../shared/ftp/state.js';
+import { StepTimes } from '../shared/ftp/profile.js';
 import { freePort } from '../test/support/ports.js';
 import { startFtpServer } from '../test/support/peers/ftp.js';
 import { isMain, printTable } from './util.js';
@@ -39,9 +46,60 @@ export interface FtpBenchRow {
   'files/s': number;
   'MB/s': number;
   'vs rclone'?: string;
+  load?: string;
 }
 
 const p2 = (n: number) => String(n).padStart(2, '0');
+
+/** CPU ms of a process (utime + stime; `children` adds its waited-for children, e.g. rclone for us). */
+function procCpu(pid: number | 'self', children = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields after comm start at 3 (state): utime = 14, stime = 15, cutime = 16, cstime = 17.
+    const ticks = +f[11]! + +f[12]! + (children ? +f[13]! + +f[14]! : 0);
+    return (ticks * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** A process and its descendants, by command name (`node`, `java`). */
+function treeCpu(root: number): Record<string, number> {
+  const parent = new Map<number, number>();
+  const comm = new Map<number, string>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      comm.set(+d, stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
+      parent.set(+d, +stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]!);
+    } catch {
+      /* gone */
+    }
+  }
+  const out: Record<string, number> = {};
+  for (const pid of parent.keys()) {
+    let p: number | undefined = pid;
+    while (p && p !== root) p = parent.get(p);
+    if (p !== root) continue;
+    const name = comm.get(pid) ?? '?';
+    out[name] = (out[name] ?? 0) + procCpu(pid);
+  }
+  return out;
+}
+
+const cpuNow = (servicesPid: number) => ({ self: procCpu('self'), children: procCpu('self', true) - procCpu('self'), tree: treeCpu(servicesPid) });
+type CpuMark = ReturnType<typeof cpuNow>;
+/** CPU ms per file between two marks: this process, its exited children (rclone), the services' node and JVM. */
+function cpuPerFile(a: CpuMark, b: CpuMark, files: number): Record<string, number> {
+  const per = (x: number) => Math.round((x / files) * 100) / 100;
+  const out: Record<string, number> = { 'bench process (ours)': per(b.self - a.self), 'rclone process': per(b.children - a.children) };
+  for (const k of new Set([...Object.keys(a.tree), ...Object.keys(b.tree)])) {
+    out[`services: ${k === 'java' ? 'DynamoDB Local (JVM)' : k === 'node' ? 'ftp-srv + fauxqs (node)' : k}`] = per((b.tree[k] ?? 0) - (a.tree[k] ?? 0));
+  }
+  return out;
+}
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
 async function countKeys(s3: S3Client, bucket: string, prefix: string): Promise<{ n: number; bytes: number }> {
@@ -68,6 +126,7 @@ interface Services {
   env: Record<string, string>;
   bucket: string;
   imagesTable: string;
+  stateTable: string;
   ftp: { host: string; port: number };
   bytesTotal: number;
 }
@@ -98,6 +157,7 @@ async function serve(o: Required<Pick<FtpBenchOptions, 'files' | 'minBytes' | 'm
   await warmUp(cloud.env, cloud.provisioned.tables.ImagesTable!.name, cloud.provisioned.buckets.FtpMediaBucket!.name);
   const out: Services = {
     env: cloud.env, bucket: cloud.provisioned.buckets.FtpMediaBucket!.name, imagesTable: cloud.provisioned.tables.ImagesTable!.name,
+    stateTable: cloud.provisioned.tables.FtpStateTable!.name,
     ftp: { host: ftp.host, port: ftp.port }, bytesTotal,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -120,15 +180,17 @@ async function warmUp(env: Record<string, string>, table: string, bucket: string
   // Scratch files of a device of their own, through the same claim/switch/lookup requests.
   const files = Array.from({ length: 8000 }, (_, i) => parseRel(`ftpdata/WARMUP/2024/03/10/08/2024_03_10_08_00_00_${i}_0.jpg`));
   await mapLimit(Array.from({ length: files.length / 100 }, (_, k) => files.slice(k * 100, k * 100 + 100)), 2, async (chunk) => {
-    await index.locations(chunk.map((p) => ({ fileName: p.fileName, deviceId: p.deviceId })));
+    await index.lookup(chunk.map((p) => ({ fileName: p.fileName, deviceId: p.deviceId })));
     await index.claimMany(chunk.map((p) => ({ p, server: 'warm', ftpUrl: 'ftp://warm', owner: 'warm', now: Date.now(), leaseMs: 60_000 })));
     await index.switchMany(chunk.map((p) => ({ key: { fileName: p.fileName, deviceId: p.deviceId }, owner: 'warm', s: { s3Key: 'warm', size: 1, md5: 'm', etag: 'm', version: 1, now: Date.now(), ftpModifiedAt: new Date().toISOString() } })));
+    const fresh = chunk.map((p) => parseRel(p.rel.replace('WARMUP', 'WARMUP2')));
+    await index.settleMany(fresh.map((p) => ({ p, server: 'warm', ftpUrl: 'ftp://warm', s: { s3Key: 'warm', size: 1, md5: 'm', etag: 'm', version: 1, now: Date.now(), ftpModifiedAt: new Date().toISOString() } })));
   });
   const body = randomBytes(100_000);
   await mapLimit(Array.from({ length: 300 }, (_, i) => i), 8, (i) => c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `warmup/${i}`, Body: body })));
 }
 
-async function startServices(o: Required<Pick<FtpBenchOptions, 'files' | 'minBytes' | 'maxBytes'>>): Promise<{ s: Services; stop(): Promise<void> }> {
+async function startServices(o: Required<Pick<FtpBenchOptions, 'files' | 'minBytes' | 'maxBytes'>>): Promise<{ s: Services; pid: number; stop(): Promise<void> }> {
   const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
   const child = spawn(tsx, [fileURLToPath(import.meta.url), '--serve', JSON.stringify(o)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const s = await new Promise<Services>((resolve, reject) => {
@@ -142,6 +204,7 @@ async function startServices(o: Required<Pick<FtpBenchOptions, 'files' | 'minByt
   });
   return {
     s,
+    pid: child.pid!,
     stop: async () => {
       const gone = new Promise((r) => child.once('exit', r));
       child.stdin!.end();
@@ -151,32 +214,58 @@ async function startServices(o: Required<Pick<FtpBenchOptions, 'files' | 'minByt
   };
 }
 
+/** `FTP_BENCH_CPUPROF=file.cpuprofile`: a V8 CPU profile of this process during our run only. */
+async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  return async (file) => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
+const envInt = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+
 export async function benchFtp(opts: FtpBenchOptions = {}): Promise<FtpBenchRow[]> {
-  const sizes = { files: opts.files ?? 2000, minBytes: opts.minBytes ?? 50 * 1024, maxBytes: opts.maxBytes ?? 200 * 1024 };
+  const sizes = { files: opts.files ?? envInt('FTP_BENCH_FILES') ?? 2000, minBytes: opts.minBytes ?? 50 * 1024, maxBytes: opts.maxBytes ?? 200 * 1024 };
   const total = sizes.files;
-  const concurrency = opts.concurrency ?? 64;
-  const connections = opts.connections ?? 32;
-  const { s, stop } = await startServices(sizes);
+  const connections = opts.connections ?? envInt('FTP_BENCH_CONNECTIONS') ?? 32;
+  // Equal parallelism with `rclone --transfers N`: N files in flight, N FTP connections.
+  const concurrency = opts.concurrency ?? envInt('FTP_BENCH_CONCURRENCY') ?? connections;
+  const withDefaults = process.env.FTP_BENCH_DEFAULTS !== '0';
+  const { s, pid, stop } = await startServices(sizes);
   const rows: FtpBenchRow[] = [];
+  const cpu: Array<Record<string, unknown>> = [];
   try {
     const MB = s.bytesTotal / 1e6;
     const clients = clientsFor(s.env);
     const db = DynamoDBDocumentClient.from(clients.dynamo, { marshallOptions: { removeUndefinedValues: true } });
+    const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
     // --- ours: the `panoptes migrate` code path (list → skip known → claim → copy → verify → switch)
     const servers = parseServers(JSON.stringify({ bench: { host: s.ftp.host, port: s.ftp.port, user: 'bench', root: '/', maxConnections: connections } }));
     const pools = new FtpPools(servers, new Passwords({ env: { FTP_PASSWORD_BENCH: 'bench-pw', STAGE: 'local' } }));
+    const times = new StepTimes();
+    const loadBefore = load();
+    const prof = process.env.FTP_BENCH_CPUPROF ? await startProfile() : undefined;
+    const c0 = cpuNow(pid);
     const t0 = performance.now();
-    const report = await backfill({ pools, index: new ImageIndex(db, s.imagesTable), s3: clients.s3, bucket: s.bucket }, { server: 'bench', concurrency });
+    const report = await backfill({ pools, index: new ImageIndex(db, s.imagesTable), state: new FtpState(db, s.stateTable), s3: clients.s3, bucket: s.bucket, times }, { server: 'bench', concurrency });
     const ours = (performance.now() - t0) / 1000;
+    cpu.push({ run: 'panoptes migrate', ...cpuPerFile(c0, cpuNow(pid), total) });
+    if (prof) await prof(process.env.FTP_BENCH_CPUPROF!);
     pools.close();
     const stored = await countKeys(clients.s3, s.bucket, 'ftp/');
     if (report.migrated !== total || stored.n !== total || stored.bytes !== s.bytesTotal) {
       throw new Error(`bench: ours migrated ${report.migrated}/${total}, S3 holds ${stored.n} objects / ${stored.bytes} of ${s.bytesTotal} bytes; failures: ${JSON.stringify(report.failures.slice(0, 3))}`);
     }
-    rows.push({ tool: `panoptes migrate (${concurrency} in flight, ${connections} FTP conns)`, files: total, MB: round(MB), seconds: round(ours, 2), 'files/s': round(total / ours), 'MB/s': round(MB / ours) });
+    rows.push({ tool: `panoptes migrate (${concurrency} in flight, ${connections} FTP conns)`, files: total, MB: round(MB), seconds: round(ours, 2), 'files/s': round(total / ours), 'MB/s': round(MB / ours), load: loadBefore });
 
-    // --- rclone copy at its defaults (4 transfers, 8 checkers): same FTP server → same bucket
     const version = rcloneVersion();
     if (!version) {
       console.log('\nrclone is not installed (apt-get install rclone): skipping the comparison');
@@ -199,25 +288,32 @@ export async function benchFtp(opts: FtpBenchOptions = {}): Promise<FtpBenchRow[
         RCLONE_CONFIG_DST_REGION: 'us-east-1',
         RCLONE_CONFIG_DST_FORCE_PATH_STYLE: 'true',
       };
-      const rclone = async (prefix: string, extra: string[]) => {
+      const rclone = async (label: string, prefix: string, extra: string[]) => {
+        const loadAt = load();
+        const a = cpuNow(pid);
         const t = performance.now();
         await new Promise<void>((resolve, reject) => {
           execFile('rclone', ['copy', ...extra, 'src:ftpdata', `dst:${s.bucket}/${prefix}/ftpdata`], { env, maxBuffer: 64 * 1024 * 1024 }, (err, _out, stderr) =>
             err ? reject(new Error(`rclone failed: ${stderr.slice(-2000)}`)) : resolve());
         });
         const secs = (performance.now() - t) / 1000;
+        cpu.push({ run: label, ...cpuPerFile(a, cpuNow(pid), total) });
         const copied = await countKeys(clients.s3, s.bucket, `${prefix}/`);
         if (copied.n !== total || copied.bytes !== s.bytesTotal) throw new Error(`bench: rclone copied ${copied.n}/${total}`);
+        rows.push({ tool: label, files: total, MB: round(MB), seconds: round(secs, 2), 'files/s': round(total / secs), 'MB/s': round(MB / secs), load: loadAt });
         return secs;
       };
-      const theirs = await rclone('rclone', []);
-      rows.push({ tool: `rclone copy (${version.replace(/^rclone /, '')}, defaults: 4 transfers)`, files: total, MB: round(MB), seconds: round(theirs, 2), 'files/s': round(total / theirs), 'MB/s': round(MB / theirs) });
-      // For context only (the target is against the defaults): rclone given the same parallelism.
-      const wide = await rclone('rclone-wide', ['--transfers', String(connections), '--checkers', String(connections)]);
-      rows.push({ tool: `rclone copy --transfers ${connections} (context)`, files: total, MB: round(MB), seconds: round(wide, 2), 'files/s': round(total / wide), 'MB/s': round(MB / wide) });
-      rows[0]!['vs rclone'] = `${round(theirs / ours, 2)}× files/s`;
+      // The bar: rclone given the same parallelism (N transfers = N FTP connections, N checkers).
+      const same = await rclone(`rclone copy --transfers ${connections} (${version.replace(/^rclone /, '')})`, 'rclone-same', ['--transfers', String(connections), '--checkers', String(connections)]);
+      rows[0]!['vs rclone'] = `${round(same / ours, 2)}× files/s`;
+      if (withDefaults) await rclone('rclone copy, defaults (4 transfers; context)', 'rclone-defaults', []);
     }
-    printTable(`ftp: ${total} files (${sizes.minBytes / 1024}–${sizes.maxBytes / 1024} KB), local FTP server → S3 (fauxqs); ours also claims, verifies and switches the index per file`, rows as unknown as Array<Record<string, unknown>>);
+    printTable(`ftp: ${total} files (${sizes.minBytes / 1024}–${sizes.maxBytes / 1024} KB), local FTP server → S3 (fauxqs); ours also claims, verifies and switches the index per file; load = 1/5/15-min load average at the start`, rows as unknown as Array<Record<string, unknown>>);
+    if (rows[1]) console.log(`ratio at equal concurrency (${connections}): panoptes ${rows[0]!['files/s']} files/s / rclone ${rows[1]['files/s']} files/s = ${round(rows[0]!['files/s'] / rows[1]['files/s'], 2)}`);
+    console.log('\nCPU ms per file, by process (2 vCPUs = 2000 ms of CPU per second):');
+    console.table(cpu);
+    console.log('panoptes migrate, wall time per step (summed over files in flight: where files wait):');
+    console.table(times.rows(total));
     return rows;
   } finally {
     await stop();

@@ -61,7 +61,7 @@ export function registerFtp(program: Command): void {
       if (!o.dryRun) bar.start(0, 0, payload({ listing: true, found: 0, foundBytes: 0, done: 0, doneBytes: 0, skipped: 0, failed: 0 }));
       let r;
       try {
-        r = await backfill(rt.migrateDeps, {
+        r = await backfill({ ...rt.migrateDeps, state: rt.state }, {
           server: o.server,
           concurrency: o.concurrency,
           ...(o.since ? { since: o.since } : {}),
@@ -115,7 +115,7 @@ export function registerFtp(program: Command): void {
       const verb = o.dryRun ? 'would ' : '';
       console.log([
         `ftp-cleanup${o.dryRun ? ' (dry run)' : ''}: retention ${formatDuration(retentionMs)}, files synced ${r.from === '0000-00-00T00:00:00Z' ? 'ever' : `since ${r.from}`} until ${r.cutoff}`,
-        `  examined ${r.examined}: ${verb}delete ${r.deleted} (${mb(r.bytesFreed)}), ${r.alreadyGone} already gone, ${verb}re-migrate ${r.remigrated} (changed on FTP), ${r.waiting} waiting (server down), ${r.skipped} skipped, ${r.failed} failed`,
+        `  examined ${r.examined}: ${verb}delete ${r.deleted} (${mb(r.bytesFreed)}), ${r.alreadyGone} already gone, ${verb}re-migrate ${r.remigrated} (changed on FTP), ${r.waiting} waiting (server down), ${r.skipped} skipped, ${r.failed} failed${o.dryRun ? '' : `; ${r.dirsRemoved} empty director${r.dirsRemoved === 1 ? 'y' : 'ies'} removed`}`,
         ...Object.entries(r.serversDown).map(([s, why]) => `  server ${s} unavailable: ${why} — its files wait for the next run`),
         ...r.errors.slice(0, 20).map((e) => `  error: ${e}`),
         ...(o.dryRun ? [] : [`  checkpoint now ${r.checkpoint}`]),

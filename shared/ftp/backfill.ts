@@ -7,19 +7,27 @@ import { publicBase } from './config.js';
 import { mapLimit } from './enqueue.js';
 import { ftpUrlFor, hourKeyOf, parseRel, PathError, s3KeyFor, type ParsedPath } from './layout.js';
 import { layoutFiles, listDevices, listHours, type Lister } from './listing.js';
-import type { SwitchInput } from './images.js';
+import type { Seen, SwitchInput } from './images.js';
+import type { FtpState } from './state.js';
 import { BusyError, copyToS3, migrateFile, type MigrateDeps } from './migrate.js';
+import { timed } from './profile.js';
 
 /**
  * Bulk backfill of one server (`panoptes migrate`): walks the tree (from `since`), skips what the
  * index already has in S3, and migrates the rest with `concurrency` files in flight (the server's
  * pool still bounds FTP connections).
  *
- * Same guarantees as the queue consumer (claim → verified copy → conditional switch), but the
- * index writes of a chunk of files go in one transaction each (claims, then switches): with small
- * files the index round trips, not the bytes, would otherwise set the pace. Anything that does not
- * go through the fast path (claimed elsewhere, failed, FTP down) falls back to `migrateFile` with
- * retries and backoff; what still fails is reported and stays `ftp` in the index for a re-run.
+ * Same guarantees as the queue consumer (only a verified copy is switched to, by a conditional
+ * write), with one index write per file instead of claim + switch: files are looked up in batches
+ * as they are listed (location, claims so far, lease), copied without a claim, and registered +
+ * switched in one transaction per chunk whose conditions say "still as seen": not indexed, or
+ * `ftp` from this path with the same claim count and no live lease. A queue consumer that claims
+ * a file meanwhile changes its claim count, so our switch fails and the file takes the careful
+ * path; files leased when looked up go there directly. The careful path (`migrateFile`: claim,
+ * copy, switch, with retries and backoff) also takes anything failed or contended; what still
+ * fails is reported and stays `ftp` in the index for a re-run. Two backfills of one server must
+ * not run at once (they could write the same key unclaimed): with `state`, a lock per server
+ * refuses the second.
  */
 export interface BackfillOptions {
   server: string;
@@ -53,6 +61,10 @@ export interface BackfillReport extends BackfillProgress {
 interface Task {
   p: ParsedPath;
   size: number;
+  /** The index item as listed (undefined: not indexed yet). */
+  seen?: Seen;
+  /** The listing's mtime when it has second precision (MLSD): no MDTM needed. */
+  mtime?: string;
 }
 
 /** A small async queue: `take` waits for up to `max` items (or the end); `close` ends it. */
@@ -96,13 +108,44 @@ class Channel<T> {
 /** Index writes per transaction (DynamoDB's limit is 100). */
 const TX = 100;
 
-export async function backfill(d: MigrateDeps, o: BackfillOptions): Promise<BackfillReport> {
+export interface BackfillDeps extends MigrateDeps {
+  /** Run lock per server (the CLI passes it); without it the caller ensures one backfill per server. */
+  state?: FtpState;
+}
+
+export class BackfillLockedError extends Error {
+  constructor(server: string) {
+    super(`another migrate of ${server} is running (lock migrate#${server} held); try again when it has finished`);
+    this.name = 'BackfillLockedError';
+  }
+}
+
+const LOCK_MS = 10 * 60_000;
+
+export async function backfill(d: BackfillDeps, o: BackfillOptions): Promise<BackfillReport> {
+  const lockOwner = `backfill:${randomUUID().slice(0, 8)}`;
+  const lockName = `migrate#${o.server}`;
+  if (d.state && !o.dryRun) {
+    if (!(await d.state.lock(lockName, lockOwner, LOCK_MS))) throw new BackfillLockedError(o.server);
+    const renew = setInterval(() => void d.state!.lock(lockName, lockOwner, LOCK_MS).catch(() => undefined), LOCK_MS / 4);
+    renew.unref();
+    try {
+      return await run(d, { ...o }, lockOwner);
+    } finally {
+      clearInterval(renew);
+      await d.state.unlock(lockName, lockOwner);
+    }
+  }
+  return run(d, o, lockOwner);
+}
+
+async function run(d: MigrateDeps, o: BackfillOptions, owner: string): Promise<BackfillReport> {
   const started = Date.now();
   const server = d.pools.server(o.server);
   const now = d.now ?? Date.now;
-  const owner = d.owner ?? `backfill:${randomUUID().slice(0, 8)}`;
+  owner = d.owner ?? owner;
   const dd: MigrateDeps = { ...d, owner };
-  const ls: Lister = (path) => d.pools.use(o.server, (c) => c.list(path));
+  const ls: Lister = (path) => timed(d.times, 'ftp: LIST', () => d.pools.use(o.server, (c) => c.list(path)));
   const retry = <T>(fn: () => Promise<T>) => pRetry(fn, {
     retries: o.retries ?? 6,
     minTimeout: o.minRetryMs ?? 500,
@@ -132,10 +175,9 @@ export async function backfill(d: MigrateDeps, o: BackfillOptions): Promise<Back
     progress();
   };
 
-  // Pipeline: listed → (claim, in transactions) → claimed → (copy, `concurrency` at once) →
-  // copied → (switch, in transactions). Anything off the fast path goes to `careful`.
+  // Pipeline: listed (and looked up) → (copy, `concurrency` at once) → copied → (register +
+  // switch, in transactions). Anything off the fast path goes to `careful`.
   const listed = new Channel<Task>();
-  const claimed = new Channel<Task>();
   const copied = new Channel<{ t: Task; s: SwitchInput }>();
   const careful = new Channel<Task>();
 
@@ -153,20 +195,28 @@ export async function backfill(d: MigrateDeps, o: BackfillOptions): Promise<Back
             try {
               const p = parseRel(`${dir}/${f.name}`, server.utcOffset);
               if (sinceMs !== undefined && Date.parse(p.captureTime) < sinceMs) continue;
-              tasks.push({ p, size: f.size });
+              tasks.push({ p, size: f.size, ...(f.precisionMs <= 1000 ? { mtime: new Date(f.mtime).toISOString() } : {}) });
             } catch (err) {
               if (!(err instanceof PathError)) throw err;
             }
           }
-          const known = await d.index.locations(tasks.map(key));
-          const todo = tasks.filter((t) => known.get(`${t.p.deviceId}/${t.p.fileName}`) !== 's3');
+          const known = await timed(d.times, 'ddb: BatchGet lookup', () => d.index.lookup(tasks.map(key)));
+          const todo: Task[] = [];
+          for (const t of tasks) {
+            const seen = known.get(`${t.p.deviceId}/${t.p.fileName}`);
+            if (seen?.location === 's3') continue;
+            if (seen) t.seen = seen;
+            todo.push(t);
+          }
           r.skipped += tasks.length - todo.length;
           r.found += todo.length;
           r.foundBytes += todo.reduce((n, t) => n + t.size, 0);
           progress();
           if (!o.dryRun) {
-            listed.push(...todo);
-            await listed.below(4 * TX + concurrency);
+            const at = now();
+            // Held by a worker right now: its claim decides; the careful path waits for it.
+            for (const t of todo) (t.seen?.leaseUntil !== undefined && t.seen.leaseUntil >= at ? careful : listed).push(t);
+            await listed.below(2 * TX + concurrency);
           }
         }
       });
@@ -177,27 +227,17 @@ export async function backfill(d: MigrateDeps, o: BackfillOptions): Promise<Back
     }
   }
 
-  async function claimer(): Promise<void> {
-    for (;;) {
-      await claimed.below(2 * concurrency);
-      const batch = await listed.take(TX, 50);
-      if (!batch.length) return;
-      const ok = await d.index.claimMany(batch.map((t) => ({
-        p: t.p, server: o.server, ftpUrl: ftpUrlFor(publicBase(server), server.root, t.p.rel), owner, now: now(), leaseMs: d.leaseMs ?? 300_000,
-      })));
-      batch.forEach((t, i) => (ok[i] ? claimed.push(t) : careful.push(t)));
-    }
-  }
-
   async function copier(): Promise<void> {
     for (;;) {
-      const [t] = await claimed.take(1);
+      const waited = performance.now();
+      const [t] = await listed.take(1);
+      d.times?.add('copier: wait for a listed file', performance.now() - waited);
       if (!t) return;
       try {
-        const c = await copyToS3(dd, server, t.p, s3KeyFor(t.p, 1), t.size);
+        const c = await copyToS3(dd, server, t.p, s3KeyFor(t.p, 1), t.size, t.mtime);
         copied.push({ t, s: { ...c, s3Key: s3KeyFor(t.p, 1), version: 1, now: now() } });
-      } catch (err) {
-        await d.index.release(key(t), owner, (err as Error).message);
+      } catch {
+        // Nothing was claimed, nothing to release: the careful path retries with backoff.
         careful.push(t);
       }
     }
@@ -207,7 +247,9 @@ export async function backfill(d: MigrateDeps, o: BackfillOptions): Promise<Back
     for (;;) {
       const batch = await copied.take(TX, 100);
       if (!batch.length) return;
-      const ok = await d.index.switchMany(batch.map(({ t, s }) => ({ key: key(t), owner, s })));
+      const ok = await timed(d.times, 'ddb: register + switch transaction', () => d.index.settleMany(batch.map(({ t, s }) => ({
+        p: t.p, server: o.server, ftpUrl: ftpUrlFor(publicBase(server), server.root, t.p.rel), ...(t.seen ? { seen: t.seen } : {}), s,
+      }))));
       batch.forEach(({ t, s }, i) => (ok[i] ? done(t, 'migrated', s.size) : careful.push(t)));
     }
   }
@@ -237,7 +279,6 @@ export async function backfill(d: MigrateDeps, o: BackfillOptions): Promise<Back
   const carefulDone = Promise.all(Array.from({ length: Math.min(4, concurrency) }, carefulWorker));
   await Promise.all([
     lister(),
-    stage(2, claimer, claimed as Channel<unknown>),
     stage(concurrency, copier, copied as Channel<unknown>),
     stage(2, switcher, careful as Channel<unknown>),
   ]);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { parseBandwidth } from './bandwidth.js';
 import { offsetMinutes } from './layout.js';
 
 /**
@@ -44,6 +45,15 @@ export const serverSchema = z.object({
   scan: z.boolean().default(false),
   passwordSource: z.enum(['env', 'ssm', 'secretsmanager']).optional(),
   timeoutMs: z.number().int().min(1000).max(300_000).default(20_000),
+  /** Download bandwidth limit, one rate or a timetable in utcOffset: "512k", "08:00,512k 19:00,off" (bandwidth.ts). */
+  bandwidth: z.string().optional().superRefine((v, ctx) => {
+    if (v === undefined) return;
+    try {
+      parseBandwidth(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  }),
 }).strict();
 
 export type ServerConfig = z.infer<typeof serverSchema> & { name: string };

@@ -71,6 +71,22 @@ export interface SwitchInput {
   now: number;
 }
 
+/** A file as a backfill saw it before copying (absent = undefined). */
+export interface Seen {
+  location: Location;
+  attempts?: number;
+  leaseUntil?: number;
+}
+
+export interface SettleInput {
+  p: ParsedPath;
+  server: string;
+  ftpUrl: string;
+  /** The item as seen before the copy (undefined: not indexed). */
+  seen?: Seen;
+  s: SwitchInput;
+}
+
 export class ImageIndex {
   constructor(private readonly db: DynamoDBDocumentClient, readonly table: string) {}
 
@@ -112,6 +128,94 @@ export class ImageIndex {
       }
     }
     return out;
+  }
+
+  /**
+   * What a backfill needs to know of many files at once: absent, or location + claims so far +
+   * lease. The claim-free path (`settleMany`) switches only if none of that changed since.
+   */
+  async lookup(keys: Array<{ fileName: string; deviceId: string }>): Promise<Map<string, Seen>> {
+    const out = new Map<string, Seen>();
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Array<Record<string, unknown>> | undefined = keys.slice(i, i + 100);
+      for (let round = 0; pending?.length && round < 8; round++) {
+        const r = await this.db.send(new BatchGetCommand({
+          RequestItems: {
+            [this.table]: {
+              Keys: pending,
+              ProjectionExpression: 'fileName, deviceId, #loc, attempts, leaseUntil', ExpressionAttributeNames: { '#loc': 'location' },
+            },
+          },
+        }));
+        for (const it of r.Responses?.[this.table] ?? []) {
+          out.set(`${it.deviceId}/${it.fileName}`, {
+            location: it.location as Location,
+            ...(it.attempts !== undefined ? { attempts: Number(it.attempts) } : {}),
+            ...(it.leaseUntil !== undefined ? { leaseUntil: Number(it.leaseUntil) } : {}),
+          });
+        }
+        pending = r.UnprocessedKeys?.[this.table]?.Keys as Array<Record<string, unknown>> | undefined;
+        if (pending?.length) await new Promise((res) => setTimeout(res, 50 * 2 ** round));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Claim-free first migration of many files in one transaction (bulk backfills): registers each
+   * file and switches it to its verified S3 copy in one conditional write, if the item is as the
+   * caller saw it before copying — absent, or `ftp` from the same server and path with the same
+   * number of claims, no version and no live lease. Any claim in between (a queue consumer) adds
+   * to `attempts` and fails the condition: a worker that copied the same key meanwhile is never
+   * switched over by us. If the transaction is cancelled, each is tried alone. Returns which
+   * switched.
+   */
+  async settleMany(entries: SettleInput[]): Promise<boolean[]> {
+    const one = async (e: SettleInput) => {
+      try {
+        await this.db.send(new UpdateCommand(this.settleParams(e)));
+        return true;
+      } catch (err) {
+        if (isConditionFailed(err)) return false;
+        throw err;
+      }
+    };
+    if (entries.length <= 1) return Promise.all(entries.map(one));
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: entries.map((e) => ({ Update: this.settleParams(e) })) }));
+      return entries.map(() => true);
+    } catch (err) {
+      if (!isCancelled(err)) throw err;
+      return Promise.all(entries.map(one));
+    }
+  }
+
+  private settleParams(e: SettleInput): Update {
+    const { p, s } = e;
+    const values: Record<string, unknown> = {
+      ':srv': e.server, ':path': p.rel, ':url': e.ftpUrl, ':kind': p.kind, ':ct': p.captureTime, ':created': new Date(s.now).toISOString(),
+      ':s3': 's3', ':key': s.s3Key, ':size': s.size, ':md5': s.md5, ':etag': s.etag, ':at': new Date(s.now).toISOString(), ':v': s.version, ':one': 1,
+      ...(s.ftpModifiedAt ? { ':mt': s.ftpModifiedAt } : {}),
+    };
+    let condition: string;
+    if (!e.seen) condition = 'attribute_not_exists(fileName)';
+    else {
+      values[':ftp'] = 'ftp';
+      values[':now'] = s.now;
+      const claims = e.seen.attempts === undefined ? 'attribute_not_exists(attempts)' : 'attempts = :att';
+      if (e.seen.attempts !== undefined) values[':att'] = e.seen.attempts;
+      condition = `#loc = :ftp AND #srv = :srv AND ftpPath = :path AND ${claims} AND attribute_not_exists(version) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)`;
+    }
+    return {
+      TableName: this.table,
+      Key: { fileName: p.fileName, deviceId: p.deviceId },
+      UpdateExpression: 'SET #srv = :srv, ftpPath = :path, ftpUrl = if_not_exists(ftpUrl, :url), #kind = :kind, captureTime = :ct, '
+        + 'createdAt = if_not_exists(createdAt, :created), #loc = :s3, s3Key = :key, #size = :size, md5 = :md5, etag = :etag, syncedAt = :at, version = :v'
+        + (s.ftpModifiedAt ? ', ftpModifiedAt = :mt' : '') + ' ADD attempts :one REMOVE leaseOwner, leaseUntil, lastError, ftpDeletedAt' + (s.ftpModifiedAt ? '' : ', ftpModifiedAt'),
+      ConditionExpression: condition,
+      ExpressionAttributeNames: { '#loc': N['#loc'], '#srv': N['#srv'], '#kind': N['#kind'], '#size': N['#size'] },
+      ExpressionAttributeValues: values,
+    };
   }
 
   /** Every device's file of that name (normally one). */

@@ -10,6 +10,8 @@ import { ChecksumMismatchError, EtagHasher, SizeMismatchError, stripQuotes } fro
 import { ImageIndex, type ImageItem } from './images.js';
 import { contentTypeOf, ftpAbsPath, ftpUrlFor, parsePath, s3KeyFor, type ParsedPath } from './layout.js';
 import type { FtpPools } from './pool.js';
+import { throttled } from './bandwidth.js';
+import { timed, type StepTimes } from './profile.js';
 
 /** What migration needs; built once per container (see runtime.ts) or by the CLI and tests. */
 export interface MigrateDeps {
@@ -24,6 +26,8 @@ export interface MigrateDeps {
   /** Files up to this size go up in one PutObject from memory; larger ones stream in parts of this size. */
   partSize?: number;
   now?: () => number;
+  /** Timing counters per step (bench/profiling only). */
+  times?: StepTimes;
 }
 
 export interface MigrateRequest {
@@ -117,16 +121,23 @@ export interface Copied {
 /**
  * FTP → S3 for one file, verified: the byte count must equal the FTP size (from SIZE, or from the
  * directory listing when the caller just listed it) and S3's ETag the MD5 computed on the way.
+ * The modification time comes from MDTM, or from the listing when it has seconds (MLSD).
  */
-export async function copyToS3(d: MigrateDeps, server: ServerConfig, p: ParsedPath, s3Key: string, listedSize?: number): Promise<Copied> {
+export async function copyToS3(d: MigrateDeps, server: ServerConfig, p: ParsedPath, s3Key: string, listedSize?: number, listedMtime?: string): Promise<Copied> {
   const abs = ftpAbsPath(server.root, p.rel);
   const partSize = d.partSize ?? DEFAULT_PART;
   const meta = { 'ftp-server': server.name, 'capture-time': p.captureTime };
   const contentType = contentTypeOf(p.fileName);
 
+  const t = d.times;
+  const bucket = d.pools.bandwidth(server.name);
+  const limit = <W extends Writable>(w: W): Writable => (bucket ? throttled(bucket, w) : w);
+  const asked = performance.now();
   const got = await d.pools.use(server.name, async (c) => {
-    const size = listedSize ?? (await c.size(abs));
-    const ftpModifiedAt = await lastMod(c, abs);
+    t?.add('ftp: wait for a connection', performance.now() - asked);
+    const size = listedSize ?? (await timed(t, 'ftp: SIZE', () => c.size(abs)));
+    // A listing with seconds (MLSD) gives what MDTM would; coarser listings do not.
+    const ftpModifiedAt = listedMtime ?? (await timed(t, 'ftp: MDTM', () => lastMod(c, abs)));
     if (size > partSize) {
       // Large: stream FTP → S3 in parts while holding the connection; the hasher fails the
       // stream if the byte count is off, which aborts the multipart upload.
@@ -140,7 +151,7 @@ export async function copyToS3(d: MigrateDeps, server: ServerConfig, p: ParsedPa
       });
       const done = upload.done();
       try {
-        await c.downloadTo(hasher, abs);
+        await c.downloadTo(limit(hasher), abs);
       } catch (err) {
         hasher.destroy(err as Error);
         await upload.abort().catch(() => undefined);
@@ -154,18 +165,20 @@ export async function copyToS3(d: MigrateDeps, server: ServerConfig, p: ParsedPa
       if (stripQuotes(head.ETag) !== etag) throw new ChecksumMismatchError(etag, stripQuotes(head.ETag));
       return { streamed: true as const, size, md5: hasher.md5Hex!, etag, ...(ftpModifiedAt ? { ftpModifiedAt } : {}) };
     }
-    const buf = await downloadToBuffer(c, abs, size);
+    const buf = await timed(t, 'ftp: RETR (EPSV + transfer)', () => downloadToBuffer(c, abs, size, limit));
     return { streamed: false as const, buf, size, ...(ftpModifiedAt ? { ftpModifiedAt } : {}) };
   });
   if (got.streamed) return { size: got.size, md5: got.md5, etag: got.etag, ...(got.ftpModifiedAt ? { ftpModifiedAt: got.ftpModifiedAt } : {}) };
 
   // Small: the FTP connection is already back in the pool while S3 receives the bytes.
+  const t1 = performance.now();
   const digest = createHash('md5').update(got.buf).digest();
+  t?.add('md5', performance.now() - t1);
   const md5 = digest.toString('hex');
-  const put = await d.s3.send(new PutObjectCommand({
+  const put = await timed(t, 's3: PutObject', () => d.s3.send(new PutObjectCommand({
     Bucket: d.bucket, Key: s3Key, Body: got.buf, ContentLength: got.size, ContentType: contentType,
     ContentMD5: digest.toString('base64'), Metadata: meta,
-  }));
+  })));
   const stored = stripQuotes(put.ETag);
   if (stored !== md5) throw new ChecksumMismatchError(md5, stored);
   return { size: got.size, md5, etag: stored, ...(got.ftpModifiedAt ? { ftpModifiedAt: got.ftpModifiedAt } : {}) };
@@ -181,7 +194,7 @@ async function lastMod(c: Client, abs: string): Promise<string | undefined> {
   }
 }
 
-async function downloadToBuffer(c: Client, abs: string, size: number): Promise<Buffer> {
+async function downloadToBuffer(c: Client, abs: string, size: number, limit: (w: Writable) => Writable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
   const sink = new Writable({
@@ -191,7 +204,11 @@ async function downloadToBuffer(c: Client, abs: string, size: number): Promise<B
       cb();
     },
   });
-  await c.downloadTo(sink, abs);
+  // basic-ftp ends the destination again after the pipeline did; Node then builds an
+  // ERR_STREAM_ALREADY_FINISHED error (with a stack) per file for nothing.
+  const end = sink.end.bind(sink) as (...a: unknown[]) => Writable;
+  sink.end = ((...a: unknown[]) => (sink.writableEnded ? sink : end(...a))) as typeof sink.end;
+  await c.downloadTo(limit(sink), abs);
   if (n !== size) throw new SizeMismatchError(size, n);
   return Buffer.concat(chunks, n);
 }

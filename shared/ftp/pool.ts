@@ -1,5 +1,6 @@
 import type { Client } from 'basic-ftp';
 import { connectFtp, connectionUsable } from './client.js';
+import { parseBandwidth, rateAt, TokenBucket } from './bandwidth.js';
 import { Passwords, type ServerConfig, type Servers } from './config.js';
 
 /**
@@ -99,14 +100,28 @@ export class FtpPool {
   }
 }
 
-/** One pool per configured server. */
+/** One pool per configured server, and one bandwidth bucket per server that has a limit. */
 export class FtpPools {
   private readonly pools = new Map<string, FtpPool>();
+  private readonly buckets = new Map<string, TokenBucket | undefined>();
   constructor(
     private readonly servers: Servers,
     readonly passwords: Passwords = new Passwords(),
     private readonly connectFn: (s: ServerConfig, password: string) => Promise<Client> = connectFtp,
+    /** Wall clock for bandwidth timetables (tests inject one). */
+    private readonly o: { now?: () => number } = {},
   ) {}
+
+  /** The server's bandwidth bucket, shared by all its connections; undefined without a limit. */
+  bandwidth(name: string): TokenBucket | undefined {
+    if (!this.buckets.has(name)) {
+      const s = this.server(name);
+      const table = s.bandwidth ? parseBandwidth(s.bandwidth) : undefined;
+      const now = this.o.now ?? Date.now;
+      this.buckets.set(name, table ? new TokenBucket(() => rateAt(table, now(), s.utcOffset)) : undefined);
+    }
+    return this.buckets.get(name);
+  }
 
   server(name: string): ServerConfig {
     const s = this.servers.get(name);

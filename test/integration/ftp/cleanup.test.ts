@@ -1,12 +1,13 @@
 import '../../support/env.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runCleanup } from '../../../shared/ftp/cleanup.js';
 import { mapLimit } from '../../../shared/ftp/enqueue.js';
 import { migrateFile } from '../../../shared/ftp/migrate.js';
 import { startFtpServer, type TestFtpServer } from '../../support/peers/ftp.js';
-import { depsFor, index, objectBytes, state, uniqueDevice, writeTree, type TreeFile } from './helpers.js';
+import { depsFor, index, objectBytes, state, uniqueDevice, writeFile, writeTree, type TreeFile } from './helpers.js';
 
 /**
  * Cleanup runs one at a time (one checkpoint for the whole table), so these cases are sequential.
@@ -163,6 +164,100 @@ describe('cleanup against a real FTP server', () => {
     const again = await runCleanup({ ...depsFor(ftp, 'cam', { name: 'itc' }), state: state() }, { retentionMs: Date.now() - (Math.max(...synced) + 500) });
     expect(again.serversDown.itc).toBeUndefined();
     for (const f of files) expect(existsSync(f.local)).toBe(false);
+    d.pools.close();
+  });
+});
+
+describe('cleanup removes emptied layout directories', () => {
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  /** `yyyy/MM/dd/HH` of an instant in UTC (the test server's utcOffset). */
+  const hourKey = (t: number) => {
+    const d = new Date(t);
+    return `${d.getUTCFullYear()}/${p2(d.getUTCMonth() + 1)}/${p2(d.getUTCDate())}/${p2(d.getUTCHours())}`;
+  };
+  const fileIn = (dev: string, key: string, i: number, n = 0) => {
+    const [y, M, d, H] = key.split('/');
+    return `ftpdata/${dev}/${key}/${y}_${M}_${d}_${H}_00_${p2(i)}_${100 + i}_${n}.jpg`;
+  };
+
+  it('hour, day, month and year directories go once empty and past the retention; younger or non-empty ones stay', async () => {
+    const d = { ...depsFor(ftp, 'cam', { name: 'itc' }), state: state() };
+    const root = ftp.users.cam!.dir;
+    // Old: a fixed past date, so its day, month and year are past any retention (date-independent).
+    const old = uniqueDevice('DIRO');
+    const oldFiles = [0, 1, 2].map((i) => writeFile(root, fileIn(old, '2019/06/01/10', i), randomBytes(900)));
+    // Old but not empty: a file in it is not migrated (nor anything else the camera left there).
+    const kept = writeFile(root, fileIn(old, '2019/06/01/11', 1), randomBytes(900));
+    const stray = writeFile(root, fileIn(old, '2019/06/01/11', 2), randomBytes(900));
+    // Young: the next hour's directory ends more than an hour from now, after this run's cutoff
+    // whenever the test runs.
+    const young = uniqueDevice('DIRY');
+    const youngKey = hourKey(Date.now() + 3_600_000);
+    const youngFiles = [0, 1].map((i) => writeFile(root, fileIn(young, youngKey, i), randomBytes(900)));
+    const synced = await migrateAll(d, [...oldFiles, kept, ...youngFiles]);
+    await sleep(1000);
+
+    const r = await runCleanup(d, { retentionMs: Date.now() - (Math.max(...synced) + 500) });
+    expect(r.failed).toBe(0);
+    for (const f of [...oldFiles, kept, ...youngFiles]) expect(existsSync(f.local)).toBe(false);
+    expect(existsSync(stray.local)).toBe(true);
+    const dir = (dev: string, key: string) => join(root, 'ftpdata', dev, key);
+    // 2019/06/01/10 emptied → removed; 2019/06/01/11 still holds the stray → it and its parents stay.
+    expect(existsSync(dir(old, '2019/06/01/10'))).toBe(false);
+    expect(existsSync(dir(old, '2019/06/01/11'))).toBe(true);
+    expect(existsSync(dir(old, '2019/06/01'))).toBe(true);
+    // The young hour directory is empty but within the retention: it stays.
+    expect(readdirSync(dir(young, youngKey))).toEqual([]);
+    expect(r.dirsRemoved).toBeGreaterThanOrEqual(1);
+
+    // The stray goes (by hand); the next run finds nothing to delete and leaves the directories
+    // it has not emptied alone: cleanup only looks at directories it emptied (or kept pending).
+    rmSync(stray.local);
+    const again = await runCleanup(d, { retentionMs: Date.now() - (Math.max(...synced) + 500) });
+    expect(again.failed).toBe(0);
+    expect(existsSync(dir(young, youngKey))).toBe(true);
+    d.pools.close();
+  });
+
+  it('a whole device history emptied: hour → day → month → year removed, the device directory stays', async () => {
+    const d = { ...depsFor(ftp, 'cam', { name: 'itc' }), state: state() };
+    const root = ftp.users.cam!.dir;
+    const dev = uniqueDevice('DIRA');
+    const files = [writeFile(root, fileIn(dev, '2018/12/31/23', 1), randomBytes(500)), writeFile(root, fileIn(dev, '2018/12/31/22', 2), randomBytes(500))];
+    const synced = await migrateAll(d, files);
+    await sleep(1000);
+    const r = await runCleanup(d, { retentionMs: Date.now() - (Math.max(...synced) + 500) });
+    expect(r.failed).toBe(0);
+    expect(r.dirsRemoved).toBeGreaterThanOrEqual(5); // 2 hours, day, month, year
+    expect(existsSync(join(root, 'ftpdata', dev, '2018'))).toBe(false);
+    expect(readdirSync(join(root, 'ftpdata', dev))).toEqual([]);
+    d.pools.close();
+  });
+
+  it('a directory emptied while younger than the retention is removed by a later run once it is older', async () => {
+    const d = { ...depsFor(ftp, 'cam', { name: 'itc' }), state: state() };
+    const root = ftp.users.cam!.dir;
+    const dev = uniqueDevice('DIRL');
+    const key = hourKey(Date.now() + 3_600_000); // ends within 2 h from now
+    const files = [writeFile(root, fileIn(dev, key, 3), randomBytes(500))];
+    const synced = await migrateAll(d, files);
+    await sleep(1000);
+    const retentionMs = Date.now() - (Math.max(...synced) + 500);
+    const first = await runCleanup(d, { retentionMs });
+    expect(first.failed).toBe(0);
+    expect(existsSync(files[0]!.local)).toBe(false);
+    expect(existsSync(join(root, 'ftpdata', dev, key))).toBe(true); // young: kept, remembered
+    // A later run whose cutoff is past that hour's end (an injected clock: 4 h later, retention 1 h).
+    const checkpoint = await d.state.get<{ syncedAt: string }>('cleanup#checkpoint');
+    const later = Date.now() + 4 * 3_600_000;
+    try {
+      const second = await runCleanup({ ...d, now: () => later }, { retentionMs: 3_600_000 });
+      expect(second.failed).toBe(0);
+      expect(existsSync(join(root, 'ftpdata', dev, key))).toBe(false);
+    } finally {
+      // That run moved the shared checkpoint into the future: put it back for whatever runs next.
+      if (checkpoint) await d.state.put('cleanup#checkpoint', { syncedAt: checkpoint.syncedAt });
+    }
     d.pools.close();
   });
 });

@@ -2,13 +2,13 @@ import '../../support/env.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { backfill } from '../../../shared/ftp/backfill.js';
+import { backfill, BackfillLockedError } from '../../../shared/ftp/backfill.js';
 import { mapLimit } from '../../../shared/ftp/enqueue.js';
 import { migrateFile } from '../../../shared/ftp/migrate.js';
 import { s3KeyFor, parseRel } from '../../../shared/ftp/layout.js';
 import { connectFtp } from '../../../shared/ftp/client.js';
 import { startFtpServer, type TestFtpServer } from '../../support/peers/ftp.js';
-import { depsFor, index, keysUnder, objectBytes, uniqueDevice, writeFile, writeTree } from './helpers.js';
+import { depsFor, index, keysUnder, objectBytes, state, uniqueDevice, writeFile, writeTree } from './helpers.js';
 
 let ftp: TestFtpServer;
 
@@ -161,5 +161,27 @@ describe('migration from a real FTP server', () => {
     const again = await backfill(d, { server: 'it' });
     expect(again).toMatchObject({ migrated: 0, failed: 0 });
     d.pools.close();
+  });
+
+  it('one backfill per server at a time: a second is refused while the first runs, then finds all done', async () => {
+    const dev = uniqueDevice('LOCK');
+    const files = writeTree(ftp.users.cam!.dir, { devices: [dev], hours: [hoursAgo(6)], captures: 5 });
+    const a = { ...depsFor(ftp, 'cam'), state: state() };
+    const b = { ...depsFor(ftp, 'cam'), state: state() };
+    // (Other tests' files under the same user are in S3 by now: skipped.)
+    const first = backfill(a, { server: 'it', since: hoursAgo(6) });
+    await new Promise((r) => setTimeout(r, 50)); // a holds the lock from its first request on
+    await expect(backfill(b, { server: 'it', since: hoursAgo(6) })).rejects.toBeInstanceOf(BackfillLockedError);
+    const ra = await first;
+    expect(ra.failed, JSON.stringify(ra.failures)).toBe(0);
+    expect(ra.migrated).toBeGreaterThanOrEqual(files.length);
+    // Claim-free writes still count one migration per file.
+    const items = await Promise.all(files.map((f) => index().get(f.fileName, dev)));
+    expect(items.map((i) => [i?.location, i?.version, i?.attempts])).toEqual(files.map(() => ['s3', 1, 1]));
+    for (const [i, f] of files.entries()) expect((await objectBytes(items[i]!.s3Key!)).equals(f.bytes)).toBe(true);
+    const rb = await backfill(b, { server: 'it', since: hoursAgo(6) });
+    expect(rb).toMatchObject({ migrated: 0, failed: 0 });
+    a.pools.close();
+    b.pools.close();
   });
 });
