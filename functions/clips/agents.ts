@@ -6,7 +6,7 @@ import { loadConfig } from '../../shared/config.js';
 import { conflict } from '../../shared/errors.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { logger } from '../../shared/logger.js';
-import { CAMERA_ID_PATTERN } from '../../shared/clips/keys.js';
+import * as api from '../../shared/api/clips.js';
 import { iso } from '../../shared/clips/api.js';
 import { planClaim } from '../../shared/registry/balance.js';
 import { deadAfterMs, isAlive, leaseMs } from '../../shared/registry/liveness.js';
@@ -26,20 +26,7 @@ const cfg = loadConfig({
   AGENT_EVENTS_TOPIC: z.string().default(''),
 });
 
-const agentId = z.string().regex(CAMERA_ID_PATTERN, 'must be 1–64 characters of A–Z a–z 0–9 _ . -');
-const cameraIds = z.array(z.string().regex(CAMERA_ID_PATTERN)).max(1000);
-
-export const beat = httpHandler({
-  auth: 'apiKey',
-  body: z.strictObject({
-    agentId,
-    host: z.string().min(1).max(255),
-    pid: z.number().int().nonnegative(),
-    cameras: cameraIds,
-    /** The agent's own interval: it is declared dead after 3 of them without a heartbeat. */
-    intervalSeconds: z.number().int().min(1).max(300).optional(),
-  }),
-}, async ({ body }) => {
+export const beat = httpHandler(api.heartbeat, async ({ body }) => {
   const intervalSeconds = body.intervalSeconds ?? cfg.AGENT_HEARTBEAT_SECONDS;
   const old = await heartbeat({ ...body, intervalSeconds, now: Date.now(), ttlSeconds: cfg.AGENT_RETENTION_DAYS * 86_400 });
   return json(200, {
@@ -53,11 +40,7 @@ export const beat = httpHandler({
   });
 });
 
-export const claim = httpHandler({
-  auth: 'apiKey',
-  path: z.object({ agentId }),
-  body: z.strictObject({ running: cameraIds.default([]), leaving: z.boolean().default(false) }),
-}, async ({ path, body }) => {
+export const claim = httpHandler(api.claim, async ({ path, body }) => {
   const me = path.agentId;
   const now = Date.now();
   const agent = await getAgent(me);
@@ -88,7 +71,7 @@ export const claim = httpHandler({
   });
 });
 
-export const list = httpHandler({ auth: 'apiKey' }, async () => {
+export const list = httpHandler(api.listAgents, async () => {
   const now = Date.now();
   const agents = await scanAgents();
   return json(200, {

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { loadConfig } from '../../shared/config.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { badRequest, notFound } from '../../shared/errors.js';
-import { cameraPath, iso, limitParam, timeParam } from '../../shared/clips/api.js';
+import { iso } from '../../shared/clips/api.js';
+import * as api from '../../shared/api/clips.js';
 import { decodeCursor, encodeCursor } from '../../shared/alarms/cursor.js';
 import type { AlarmItem } from '../../shared/alarms/model.js';
 import { getAlarm, listAlarms, listPushAttempts } from '../../shared/alarms/store.js';
@@ -24,6 +25,7 @@ const view = (a: AlarmItem) => ({
   startedAt: iso(a.startedAt),
   endedAt: iso(a.endedAt),
   trackIds: a.trackIds,
+  incidents: a.members?.length ?? 1,
   createdAt: iso(a.createdAt),
   replayComplete: a.replayComplete ?? null,
   replayFrom: iso(a.replayFromMs),
@@ -32,18 +34,11 @@ const view = (a: AlarmItem) => ({
   pushStatus: a.pushStatus ?? null,
   pushedAt: iso(a.pushedAt),
   pushAttempts: a.pushAttempts ?? 0,
+  // Camera health alarms (ruleType camera.offline / camera.online): why.
+  ...(a.reason !== undefined ? { reason: a.reason, agentId: a.agentId ?? null } : {}),
 });
 
-export const list = httpHandler({
-  auth: 'apiKey',
-  query: z.object({
-    cameraId: cameraPath.shape.cameraId,
-    from: timeParam.optional(),
-    to: timeParam.optional(),
-    limit: limitParam(100, 50),
-    cursor: z.string().max(2048).optional(),
-  }),
-}, async ({ query }) => {
+export const list = httpHandler(api.listAlarms, async ({ query }) => {
   const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   if (query.cursor !== undefined && !cursor) throw badRequest('invalid query.cursor: not a cursor from this API', [{ path: 'query.cursor', message: 'invalid cursor' }]);
   const fromMs = query.from ?? 0;
@@ -53,7 +48,7 @@ export const list = httpHandler({
   return json(200, { items: page.items.map(view), nextCursor: encodeCursor(page.last) ?? null });
 });
 
-export const get = httpHandler({ auth: 'apiKey', path: z.object({ alarmId: z.string().regex(/^al_[0-9a-f]{24}$/, 'not an alarm id') }) }, async ({ path }) => {
+export const get = httpHandler(api.getAlarm, async ({ path }) => {
   const alarm = await getAlarm(path.alarmId);
   if (!alarm) throw notFound(`alarm ${path.alarmId} not found`);
   const [urls, pushes] = await Promise.all([mediaUrls(cfg.ARTIFACTS_BUCKET, alarm, cfg.MEDIA_URL_TTL_SECONDS), listPushAttempts(alarm.alarmId)]);

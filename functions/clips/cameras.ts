@@ -3,12 +3,14 @@ import { loadConfig } from '../../shared/config.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { badRequest, notFound } from '../../shared/errors.js';
 import { formatRuleSetErrors, parseRuleSet } from '../../shared/rules/schema.js';
-import { cameraPath, cameraSource as source, iso, limitParam, timeParam } from '../../shared/clips/api.js';
+import { iso } from '../../shared/clips/api.js';
+import * as api from '../../shared/api/clips.js';
 import { listClips } from '../../shared/clips/store.js';
+import type { CameraHealthFields } from '../../shared/registry/health.js';
 import { cameraStatus, type AgentItem, type CameraItem } from '../../shared/registry/liveness.js';
 import { clearDetector, deleteCamera, getCamera, scanAgents, scanCameras, setDetector, upsertCamera } from '../../shared/registry/store.js';
-import { detectorSettingsSchema, storedDetectorSettings } from '../../shared/registry/detector.js';
-import { BUNDLED_MODELS, MODEL_DEFAULTS, chosenModel, type BundledModel } from '../../shared/vision/persons/engines.js';
+import { storedDetectorSettings } from '../../shared/registry/detector.js';
+import { BUNDLED_MODELS, MODEL_DEFAULTS, chosenModel, type BundledModel } from '../../shared/vision/persons/catalog.js';
 
 /**
  * Cameras: registration (PUT /cameras/{id} { source }), rules, status, clip index.
@@ -22,6 +24,12 @@ const view = (c: CameraItem) => ({
   source: c.source ?? null,
   name: c.name ?? null,
   enabled: c.enabled !== false,
+  timezone: c.timezone ?? 'UTC',
+  staleAfterSeconds: c.staleAfterSeconds ?? null,
+  // Camera health (shared/registry/health.ts): 'online' until a sweep has found it offline.
+  health: (c as CameraItem & CameraHealthFields).health ?? 'online',
+  healthSince: iso((c as CameraItem & CameraHealthFields).healthSince),
+  healthReason: (c as CameraItem & CameraHealthFields).healthReason ?? null,
   owner: c.owner ?? null,
   leaseUntil: iso(c.leaseUntil),
   lastClipStartAt: iso(c.lastClipStartMs),
@@ -32,44 +40,37 @@ const view = (c: CameraItem) => ({
 });
 
 
-export const put = httpHandler({
-  auth: 'apiKey',
-  path: cameraPath,
-  body: z.strictObject({
-    source: source.nullable().optional(),
-    name: z.string().max(200).nullable().optional(),
-    enabled: z.boolean().optional(),
-  }),
-}, async ({ path, body }) => {
+export const put = httpHandler(api.putCamera, async ({ path, body }) => {
   const cam = await upsertCamera(path.cameraId, body, Date.now());
   return json(200, view(cam));
 });
 
-export const get = httpHandler({ auth: 'apiKey', path: cameraPath }, async ({ path }) => {
+export const get = httpHandler(api.getCamera, async ({ path }) => {
   const cam = await getCamera(path.cameraId);
   if (!cam) throw notFound(`camera ${path.cameraId} is not registered`);
   return json(200, { ...view(cam), rules: (cam.rules as { rules?: unknown } | undefined)?.rules ?? [] });
 });
 
-export const remove = httpHandler({ auth: 'apiKey', path: cameraPath }, async ({ path }) => {
+export const remove = httpHandler(api.deleteCamera, async ({ path }) => {
   if (!(await deleteCamera(path.cameraId))) throw notFound(`camera ${path.cameraId} is not registered`);
   return { statusCode: 204 };
 });
 
-export const putRules = httpHandler({ auth: 'apiKey', path: cameraPath, body: z.unknown() }, async ({ path, body }) => {
+export const putRules = httpHandler(api.putRules, async ({ path, body }) => {
   const parsed = parseRuleSet(body);
   if (!parsed.ok) {
     const details = parsed.details.map((d) => ({ path: d.path ? `body.${d.path}` : 'body', message: d.message }));
     throw badRequest(`invalid rules: ${formatRuleSetErrors(parsed.details)}`, details);
   }
   const cam = await upsertCamera(path.cameraId, { rules: parsed.value }, Date.now());
-  return json(200, { cameraId: cam.cameraId, rules: parsed.value.rules, updatedAt: iso(cam.rulesUpdatedAt) });
+  return json(200, { cameraId: cam.cameraId, rules: parsed.value.rules, ...(parsed.value.filters ? { filters: parsed.value.filters } : {}), updatedAt: iso(cam.rulesUpdatedAt) });
 });
 
-export const getRules = httpHandler({ auth: 'apiKey', path: cameraPath }, async ({ path }) => {
+export const getRules = httpHandler(api.getRules, async ({ path }) => {
   const cam = await getCamera(path.cameraId);
   if (!cam) throw notFound(`camera ${path.cameraId} is not registered`);
-  return json(200, { cameraId: cam.cameraId, rules: (cam.rules as { rules?: unknown } | undefined)?.rules ?? [], updatedAt: iso(cam.rulesUpdatedAt) });
+  const stored = cam.rules as { rules?: unknown; filters?: unknown } | undefined;
+  return json(200, { cameraId: cam.cameraId, rules: stored?.rules ?? [], ...(stored?.filters ? { filters: stored.filters } : {}), updatedAt: iso(cam.rulesUpdatedAt) });
 });
 
 /**
@@ -89,20 +90,20 @@ function detectorView(cameraId: string, cam: CameraItem | null) {
   };
 }
 
-export const putDetector = httpHandler({ auth: 'apiKey', path: cameraPath, body: detectorSettingsSchema }, async ({ path, body }) => {
+export const putDetector = httpHandler(api.putDetector, async ({ path, body }) => {
   const cam = await setDetector(path.cameraId, body, Date.now());
   return json(200, detectorView(path.cameraId, cam));
 });
 
-export const getDetector = httpHandler({ auth: 'apiKey', path: cameraPath }, async ({ path }) => {
+export const getDetector = httpHandler(api.getDetector, async ({ path }) => {
   return json(200, detectorView(path.cameraId, await getCamera(path.cameraId)));
 });
 
-export const deleteDetector = httpHandler({ auth: 'apiKey', path: cameraPath }, async ({ path }) => {
+export const deleteDetector = httpHandler(api.deleteDetector, async ({ path }) => {
   return json(200, detectorView(path.cameraId, await clearDetector(path.cameraId, Date.now())));
 });
 
-export const status = httpHandler({ auth: 'apiKey' }, async () => {
+export const status = httpHandler(api.status, async () => {
   const now = Date.now();
   const [cameras, agents] = await Promise.all([scanCameras(), scanAgents()]);
   const byId = new Map<string, AgentItem>(agents.map((a) => [a.agentId, a]));
@@ -112,18 +113,15 @@ export const status = httpHandler({ auth: 'apiKey' }, async () => {
   return json(200, { at: new Date(now).toISOString(), cameras: items });
 });
 
-export const clips = httpHandler({
-  auth: 'apiKey',
-  path: cameraPath,
-  query: z.object({ from: timeParam.optional(), to: timeParam.optional(), limit: limitParam(1000, 200) }),
-}, async ({ path, query }) => {
+export const clips = httpHandler(api.clips, async ({ path, query }) => {
   const to = query.to ?? Date.now() + 86_400_000;
   const from = query.from ?? to - 86_400_000;
   const items = await listClips(path.cameraId, from, to, query.limit);
   return json(200, {
     cameraId: path.cameraId,
     items: items.map((c) => ({
-      key: c.key,
+      // null for a clip known only from its results (no upload recorded under this index).
+      key: c.key ?? null,
       startAt: iso(c.startMs),
       startMs: c.startMs,
       durationMs: c.durationMs ?? null,

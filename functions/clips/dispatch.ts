@@ -7,13 +7,14 @@ import { parseClipKey } from '../../shared/clips/keys.js';
 import { clipTag, type InferenceTask } from '../../shared/clips/messages.js';
 import { markDispatched, recordUpload } from '../../shared/clips/store.js';
 import { noteClip } from '../../shared/registry/store.js';
+import { clipArrived } from '../../shared/registry/health-sweep.js';
 import { objectKey } from '../../shared/s3-event.js';
 
 /**
  * S3 ObjectCreated on the clips bucket → one inference task on the FIFO queue, grouped by camera
  * (per-camera order). The same object (key + etag) is dispatched once, however often S3 reports it.
  */
-const cfg = loadConfig({ INFERENCE_QUEUE: z.string().min(1) });
+const cfg = loadConfig({ INFERENCE_QUEUE: z.string().min(1), PUSH_QUEUE: z.string().default('') });
 
 export const handler = async (event: S3Event): Promise<void> => {
   for (const r of event.Records) {
@@ -28,6 +29,12 @@ export const handler = async (event: S3Event): Promise<void> => {
     const now = Date.now();
     const { alreadyDispatched } = await recordUpload({ ...ref, key, etag, size, now });
     await noteClip(ref.cameraId, { startMs: ref.startMs, key, now });
+    // An offline camera is online again (camera health, docs/clips.md). Never blocks the clip: the
+    // health sweep repairs a transition whose alarm was not queued.
+    if (cfg.PUSH_QUEUE) {
+      await clipArrived(ref.cameraId, { key, now }, cfg.PUSH_QUEUE)
+        .catch((err: Error) => logger.error('camera health: online transition failed', { cameraId: ref.cameraId, error: err.message }));
+    }
     if (alreadyDispatched) {
       logger.info('clip already dispatched (same object again)', { key, etag });
       continue;

@@ -7,6 +7,7 @@ import { webhookPayload, webhookUrl } from '../../shared/alarms/model.js';
 import { getAlarm, recordPushAttempt, updateAlarm } from '../../shared/alarms/store.js';
 import { mediaUrls } from '../../shared/alarms/urls.js';
 import { deliver } from '../../shared/alarms/webhook.js';
+import { healthWebhookPayload, isHealthAlarm } from '../../shared/registry/health.js';
 
 /**
  * Push queue consumer: POST the alarm to ALARM_WEBHOOK_URL (`{cameraId}` in it is replaced) with
@@ -36,7 +37,7 @@ export const handler = sqsHandler({ body: alarmTaskSchema }, async ({ body: { al
   }
   const urls = await mediaUrls(cfg.ARTIFACTS_BUCKET, alarm, cfg.MEDIA_URL_TTL_SECONDS);
   const at = Date.now();
-  const result = await deliver(url, webhookPayload(alarm, urls), alarmId, cfg.PUSH_TIMEOUT_MS);
+  const result = await deliver(url, isHealthAlarm(alarm) ? healthWebhookPayload(alarm) : webhookPayload(alarm, urls), alarmId, cfg.PUSH_TIMEOUT_MS);
   await recordPushAttempt({
     alarmId,
     attemptId: `${String(at).padStart(13, '0')}#${record.messageId}#${receiveCount}`,

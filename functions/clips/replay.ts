@@ -13,6 +13,7 @@ import { decideReplay } from '../../shared/alarms/model.js';
 import { buildAlarmMedia } from '../../shared/alarms/replay.js';
 import { getAlarm, markPushQueued, updateAlarm } from '../../shared/alarms/store.js';
 import { replaySettings, replaySettingsShape } from '../../shared/clips/env.js';
+import { isHealthAlarm } from '../../shared/registry/health.js';
 
 /**
  * Alarms queue consumer: once every clip covering [start − 15 s, start + 15 s] exists, cut and join
@@ -38,7 +39,8 @@ export const handler = sqsHandler({ body: alarmTaskSchema }, async ({ body: { al
     return;
   }
   if (alarm.pushQueuedAt !== undefined) return; // done before (duplicate delivery)
-  if (alarm.replayBuiltAt === undefined) {
+  // Camera health alarms have no footage: never a replay (they go to the push queue directly).
+  if (alarm.replayBuiltAt === undefined && !isHealthAlarm(alarm)) {
     const now = Date.now();
     // Clips inference found undecodable would only break the replay: they count as missing.
     const clips = (await listClips(alarm.cameraId, alarm.startedAt - settings.beforeMs - 3 * settings.clipMs, alarm.startedAt + settings.afterMs))

@@ -6,6 +6,7 @@ import { logger } from '../../shared/logger.js';
 import { sqsHandler } from '../../shared/sqs/stack.js';
 import { analyseClip, createCameraState } from '../../shared/clips/analyse.js';
 import { recordIncidents } from '../../shared/clips/incidents.js';
+import { recordFlow } from '../../shared/clips/flow.js';
 import { clipResultSchema, resultsMessageSchema, type ClipResult } from '../../shared/clips/messages.js';
 import { getCameraState, putCameraState, recordIgnored, recordTracking } from '../../shared/clips/store.js';
 import { parseRuleSet, type RuleSet } from '../../shared/rules/schema.js';
@@ -21,6 +22,7 @@ import { replaySettings, replaySettingsShape } from '../../shared/clips/env.js';
 const cfg = loadConfig({
   ARTIFACTS_BUCKET: z.string().min(1),
   ALARMS_QUEUE: z.string().min(1),
+  FLOW_TABLE: z.string().min(1),
   ...replaySettingsShape,
 });
 const replay = replaySettings(cfg);
@@ -47,7 +49,7 @@ export const handler = sqsHandler({ body: resultsMessageSchema, fifo: true }, as
   for (let attempt = 1; ; attempt++) {
     const [stored, camera] = await Promise.all([getCameraState(cameraId), getCamera(cameraId)]);
     const ruleSet = rulesOf(camera?.rules);
-    const analysis = analyseClip(stored?.state ?? createCameraState(), ruleSet, result.frames);
+    const analysis = analyseClip(stored?.state ?? createCameraState(), ruleSet, result.frames, {}, { timeZone: camera?.timezone ?? 'UTC' });
     if (analysis.processedFrames === 0) {
       logger.info('clip not newer than the camera state: skipped', { cameraId, startMs, frames: result.frames.length });
       await recordIgnored(cameraId, startMs, { ignoredFrames: analysis.ignoredFrames, now: Date.now() });
@@ -57,6 +59,8 @@ export const handler = sqsHandler({ body: resultsMessageSchema, fifo: true }, as
     // Alarms first: they are idempotent, so a conflict below only repeats them; the other order
     // could lose an alarm if we crashed between the two writes.
     const alarms = await recordIncidents(cameraId, analysis.incidents, ruleSet, { alarmsQueue: cfg.ALARMS_QUEUE, replay, now });
+    // Counted once per clip whatever happens below (the buckets remember the clips they hold).
+    await recordFlow(cameraId, startMs, analysis.flow, analysis.occupancy);
     if (await putCameraState(cameraId, analysis.state, stored?.version ?? 0, { lastClipStartMs: startMs, now })) {
       await recordTracking(cameraId, startMs, {
         tracks: analysis.tracks,

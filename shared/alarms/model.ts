@@ -6,17 +6,25 @@ import { createHash } from 'node:crypto';
 import type { RuleType } from '../rules/schema.js';
 import { coverage, type Coverage, type IndexedClip } from '../clips/coverage.js';
 
+/** Camera health alarms (shared/registry/health.ts): no rule, no tracks, no replay. */
+export type HealthAlarmType = 'camera.offline' | 'camera.online';
+
 export interface AlarmItem {
   alarmId: string;
   cameraId: string;
   incidentKey: string;
   ruleId: string;
-  ruleType: RuleType;
+  ruleType: RuleType | HealthAlarmType;
+  /** Camera health alarms: why (`no clips for 31 s`, `agent A dead`) and the dead agent, if that is why. */
+  reason?: string;
+  agentId?: string;
   ruleName?: string;
   /** Epoch ms. */
   startedAt: number;
   endedAt: number;
   trackIds: number[];
+  /** With a rule cooldown: the incidents grouped into this alarm (their own keys); absent = one. */
+  members?: string[];
   createdAt: number;
   /** Set once the replay task is on the alarms queue. */
   queuedAt?: number;
@@ -101,7 +109,7 @@ export interface WebhookPayload {
   alarmId: string;
   cameraId: string;
   rule: string;
-  ruleType: RuleType;
+  ruleType: RuleType | HealthAlarmType;
   ruleName?: string;
   startedAt: string;
   endedAt: string;

@@ -8,11 +8,13 @@ const alarmsTable = () => resourceName('ALARMS_TABLE');
 const pushesTable = () => resourceName('ALARM_PUSHES_TABLE');
 export const alarmTtl = (now: number) => Math.floor(now / 1000) + numberSetting('ALARM_RETENTION_DAYS', 30) * 86_400;
 
-/** DynamoDB number sets come back as Set; the API speaks sorted arrays. */
+/** DynamoDB sets come back as Set; the API speaks sorted arrays. */
 function fromItem(item: Record<string, unknown>): AlarmItem {
   const t = item.trackIds;
   const trackIds = t instanceof Set ? [...t].map(Number) : Array.isArray(t) ? t.map(Number) : [];
-  return { ...(item as unknown as AlarmItem), trackIds: trackIds.sort((a, b) => a - b) };
+  const m = item.members;
+  const members = m instanceof Set ? [...m].map(String).sort() : undefined;
+  return { ...(item as unknown as AlarmItem), trackIds: trackIds.sort((a, b) => a - b), ...(members ? { members } : {}) };
 }
 
 /**
@@ -21,10 +23,11 @@ function fromItem(item: Record<string, unknown>): AlarmItem {
  * whether this call created it.
  */
 export async function upsertIncident(a: Omit<AlarmItem, 'trackIds'> & { trackIds: number[] }): Promise<{ created: boolean; alarm: AlarmItem }> {
+  const members = a.members?.length ? { members: new Set(a.members) } : {};
   try {
     await ddb().send(new PutCommand({
       TableName: alarmsTable(),
-      Item: { ...a, trackIds: new Set(a.trackIds) },
+      Item: { ...a, trackIds: new Set(a.trackIds), ...members },
       ConditionExpression: 'attribute_not_exists(alarmId)',
     }));
     return { created: true, alarm: a };
@@ -35,9 +38,10 @@ export async function upsertIncident(a: Omit<AlarmItem, 'trackIds'> & { trackIds
     const r = await ddb().send(new UpdateCommand({
       TableName: alarmsTable(),
       Key: { alarmId: a.alarmId },
-      UpdateExpression: 'SET endedAt = :e ADD trackIds :t',
+      // A cooldown group's later incidents join it: more tracks, more members, still one push.
+      UpdateExpression: `SET endedAt = :e ADD trackIds :t${members.members ? ', members :m' : ''}`,
       ConditionExpression: 'attribute_exists(alarmId) AND endedAt < :e',
-      ExpressionAttributeValues: { ':e': a.endedAt, ':t': new Set(a.trackIds) },
+      ExpressionAttributeValues: { ':e': a.endedAt, ':t': new Set(a.trackIds), ...(members.members ? { ':m': members.members } : {}) },
       ReturnValues: 'ALL_NEW',
     }));
     return { created: false, alarm: fromItem(r.Attributes!) };

@@ -3,7 +3,7 @@
  * Pure: the consumer loads the state, calls this, writes alarms and then the new state.
  */
 import { createTrackerState, updateTracker, type TrackerParams, type TrackerState } from '../tracking/tracker.js';
-import { createRuleState, evaluateRules, type RuleEngineState } from '../rules/engine.js';
+import { createRuleState, evaluateRules, type EngineContext, type RuleEngineState } from '../rules/engine.js';
 import type { RuleSet, RuleType } from '../rules/schema.js';
 import type { FrameResult } from './messages.js';
 
@@ -23,7 +23,29 @@ export interface Incident {
   /** Last frame of the clip in which the incident was still in violation. */
   endedAt: number;
   trackIds: number[];
+  /** With a cooldown: the incidents folded into this one (their own keys). */
+  members?: string[];
 }
+
+/** Crossings of one counting line in one minute (epoch ms of the minute's start, UTC). */
+export interface FlowBucket {
+  ruleId: string;
+  minuteMs: number;
+  in: number;
+  out: number;
+}
+
+/** Occupancy of one polygon rule over the frames of one minute. */
+export interface OccupancyBucket {
+  ruleId: string;
+  minuteMs: number;
+  /** Sum of per-frame counts and the number of frames: avg = sum / frames. */
+  sum: number;
+  frames: number;
+  max: number;
+}
+
+export const MINUTE_MS = 60_000;
 
 export interface TrackSummary {
   trackId: number;
@@ -41,6 +63,8 @@ export interface ClipAnalysis {
   processedFrames: number;
   /** Frames not newer than the camera's last processed frame (duplicate or late clip). */
   ignoredFrames: number;
+  flow: FlowBucket[];
+  occupancy: OccupancyBucket[];
 }
 
 export function analyseClip(
@@ -48,11 +72,14 @@ export function analyseClip(
   ruleSet: RuleSet,
   frames: readonly FrameResult[],
   trackerParams: Partial<TrackerParams> = {},
+  ctx: EngineContext = {},
 ): ClipAnalysis {
   let tracker = state.tracker;
   let rules = state.rules;
   const incidents = new Map<string, Incident>();
   const tracks = new Map<number, TrackSummary>();
+  const flow = new Map<string, FlowBucket>();
+  const occupancy = new Map<string, OccupancyBucket>();
   let processed = 0;
   let ignored = 0;
   for (const frame of [...frames].sort((a, b) => a.tsMs - b.tsMs)) {
@@ -72,13 +99,33 @@ export function analyseClip(
       } else tracks.set(tr.trackId, { trackId: tr.trackId, firstTsMs: frame.tsMs, lastTsMs: frame.tsMs, frames: 1 });
     }
     // The engine needs the tracker's full output (coasting tracks included) to tell gone from missed.
-    const r = evaluateRules(ruleSet, rules, { tsMs: frame.tsMs, tracks: t.tracks });
+    const engineTracks = t.tracks.map((tr) => ({
+      ...tr,
+      ...(tr.detectionIndex !== null ? { score: frame.detections[tr.detectionIndex]!.score } : {}),
+    }));
+    const r = evaluateRules(ruleSet, rules, { tsMs: frame.tsMs, tracks: engineTracks }, ctx);
     rules = r.ruleState;
+    const minuteMs = Math.floor(frame.tsMs / MINUTE_MS) * MINUTE_MS;
+    for (const c of r.crossings) {
+      const k = `${c.ruleId}\n${minuteMs}`;
+      const b = flow.get(k) ?? { ruleId: c.ruleId, minuteMs, in: 0, out: 0 };
+      b[c.direction]++;
+      flow.set(k, b);
+    }
+    for (const o of r.occupancy) {
+      const k = `${o.ruleId}\n${minuteMs}`;
+      const b = occupancy.get(k) ?? { ruleId: o.ruleId, minuteMs, sum: 0, frames: 0, max: 0 };
+      b.sum += o.count;
+      b.frames++;
+      b.max = Math.max(b.max, o.count);
+      occupancy.set(k, b);
+    }
     for (const v of r.violations) {
       const inc = incidents.get(v.incidentKey);
       if (inc) {
         inc.endedAt = Math.max(inc.endedAt, v.at);
         inc.trackIds = [...new Set([...inc.trackIds, ...v.trackIds])].sort((a, b) => a - b);
+        if (v.memberKey && inc.members && !inc.members.includes(v.memberKey)) inc.members.push(v.memberKey);
       } else {
         incidents.set(v.incidentKey, {
           incidentKey: v.incidentKey,
@@ -87,6 +134,7 @@ export function analyseClip(
           startedAt: v.startedAt,
           endedAt: v.at,
           trackIds: [...v.trackIds],
+          ...(v.memberKey ? { members: [v.memberKey] } : {}),
         });
       }
     }
@@ -97,5 +145,7 @@ export function analyseClip(
     tracks: [...tracks.values()].sort((a, b) => a.trackId - b.trackId),
     processedFrames: processed,
     ignoredFrames: ignored,
+    flow: [...flow.values()],
+    occupancy: [...occupancy.values()],
   };
 }

@@ -32,3 +32,13 @@ export const cameraSource = z.string().min(1).max(2048)
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
   .refine((s) => new RegExp(`^(${SOURCE_SCHEMES.join('|')})://[^\\s]+$`, 'i').test(s) || !s.includes(':'),
     `must be a ${SOURCE_SCHEMES.join('/')} URL or a file path without ':'`);
+
+/** An IANA time zone name the runtime knows (e.g. `Asia/Shanghai`); schedules and daily buckets use it. */
+export const timeZoneName = z.string().min(1).max(64).refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as "UTC" or "Asia/Shanghai"');

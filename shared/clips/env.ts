@@ -16,8 +16,7 @@ export function numberSetting(variable: string, def: number): number {
   return n;
 }
 
-export const isConditionFailure = (err: unknown): boolean =>
-  (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+export { isConditionFailure } from '../dynamo.js';
 
 /** Replay window settings, shared by tracking (alarm deadlines) and the replay builder. */
 export const replaySettingsShape = {

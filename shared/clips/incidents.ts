@@ -30,6 +30,7 @@ export async function recordIncidents(
       startedAt: inc.startedAt,
       endedAt: inc.endedAt,
       trackIds: inc.trackIds,
+      ...(inc.members ? { members: inc.members } : {}),
       createdAt: o.now,
       expiresAt: alarmTtl(o.now),
     });

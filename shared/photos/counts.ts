@@ -48,6 +48,8 @@ const timeParam = (name: string) =>
 export const countsQuery = z.object({
   from: timeParam('from'),
   to: timeParam('to'),
+  /** `true`: the people in the camera's countRegion (numInRegion) instead of the whole photo (numOfPeople). */
+  region: z.enum(['true', 'false'], { message: 'region must be true or false' }).optional().transform((v) => v === 'true'),
   bucket: z
     .string()
     .default('5m')

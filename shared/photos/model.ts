@@ -48,6 +48,8 @@ export interface PhotoRecord {
   numOfPeople?: number;
   /** People inside the camera's countRegion (only when the camera has one). */
   numInRegion?: number;
+  /** = cameraCode, set with numInRegion: the key of the sparse `byCameraRegion` index (counts?region=true). */
+  regionCameraCode?: string;
   detections?: Detection[];
   model?: string;
   /** SPDX id of the licence of the model's weights (detector results). */

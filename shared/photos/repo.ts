@@ -17,6 +17,8 @@ import { iso } from './time.js';
  */
 export const PENDING_INDEX = 'pending';
 export const CAMERA_INDEX = 'byCamera';
+/** Sparse: photos with a region count (`regionCameraCode` = cameraCode, set with numInRegion). */
+export const CAMERA_REGION_INDEX = 'byCameraRegion';
 
 const isConditionFailure = (err: unknown) => (err as Error).name === 'ConditionalCheckFailedException';
 
@@ -141,6 +143,8 @@ export class PhotoRepo {
       sets.push(`${name} = ${placeholder}`);
       values[placeholder] = value;
     }
+    // Puts the photo in the sparse region index (counts?region=true).
+    if (r.numInRegion !== undefined) sets.push('regionCameraCode = cameraCode');
     try {
       await this.db.send(new UpdateCommand({
         TableName: this.table,
@@ -269,4 +273,25 @@ export class PhotoRepo {
     } while (ExclusiveStartKey);
     return out;
   }
+
+  /** Photos of one camera counted with a countRegion, callTime in [from, to) (the sparse `byCameraRegion` GSI). */
+  async regionCounts(cameraCode: string, from: number, to: number): Promise<Array<{ callTime: number; numInRegion: number }>> {
+    const out: Array<{ callTime: number; numInRegion: number }> = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(new QueryCommand({
+        TableName: this.table,
+        IndexName: CAMERA_REGION_INDEX,
+        KeyConditionExpression: 'regionCameraCode = :c AND callTime BETWEEN :from AND :to',
+        FilterExpression: 'attribute_exists(numInRegion)',
+        ProjectionExpression: 'callTime, numInRegion',
+        ExpressionAttributeValues: { ':c': cameraCode, ':from': from, ':to': to - 1 },
+        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+      }));
+      for (const it of r.Items ?? []) out.push({ callTime: Number(it.callTime), numInRegion: Number(it.numInRegion) });
+      ExclusiveStartKey = r.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return out;
+  }
+
 }

@@ -25,6 +25,10 @@ export interface CameraItem {
   source?: string;
   name?: string;
   enabled?: boolean;
+  /** IANA zone of the camera's site: rule schedules and daily buckets follow it (UTC when unset). */
+  timezone?: string;
+  /** Clips arriving no more often than this (s) mark the camera offline; unset = 3 × clip length. */
+  staleAfterSeconds?: number;
   rules?: unknown;
   rulesUpdatedAt?: number;
   /** Detector settings (shared/registry/detector.ts), used by photos and clips of this camera. */

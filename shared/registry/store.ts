@@ -1,7 +1,8 @@
 /** DynamoDB access of the registry: cameras (CAMERAS_TABLE) and agents (AGENTS_TABLE). */
 import { DeleteCommand, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws.js';
-import { isConditionFailure, resourceName } from '../clips/env.js';
+import { resourceName } from '../clips/env.js';
+import { conditional, isConditionFailure } from '../dynamo.js';
 import type { AgentItem, CameraItem } from './liveness.js';
 
 const camerasTable = () => resourceName('CAMERAS_TABLE');
@@ -18,16 +19,6 @@ async function scanAll<T>(TableName: string): Promise<T[]> {
   return out;
 }
 
-/** Runs a conditional update; false when the condition did not hold. */
-async function conditional(cmd: UpdateCommand): Promise<boolean> {
-  try {
-    await ddb().send(cmd);
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
-}
 
 // ---- cameras ----------------------------------------------------------------------------------
 
@@ -39,12 +30,21 @@ export async function getCamera(cameraId: string): Promise<CameraItem | null> {
 export const scanCameras = () => scanAll<CameraItem>(camerasTable());
 
 /** Creates or updates a camera's registration; attributes left undefined are kept. `source: null` removes it. */
-export async function upsertCamera(cameraId: string, f: { source?: string | null; name?: string | null; enabled?: boolean; rules?: unknown }, now: number): Promise<CameraItem> {
+export interface CameraFields {
+  source?: string | null;
+  name?: string | null;
+  enabled?: boolean;
+  timezone?: string | null;
+  staleAfterSeconds?: number | null;
+  rules?: unknown;
+}
+
+export async function upsertCamera(cameraId: string, f: CameraFields, now: number): Promise<CameraItem> {
   const set: string[] = ['createdAt = if_not_exists(createdAt, :now)', 'updatedAt = :now'];
   const remove: string[] = [];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':now': now };
-  const field = (k: 'source' | 'name' | 'enabled' | 'rules', v: unknown) => {
+  const field = (k: keyof CameraFields, v: unknown) => {
     if (v === undefined) return;
     names[`#${k}`] = k;
     if (v === null) remove.push(`#${k}`);
@@ -56,6 +56,8 @@ export async function upsertCamera(cameraId: string, f: { source?: string | null
   field('source', f.source);
   field('name', f.name);
   field('enabled', f.enabled);
+  field('timezone', f.timezone);
+  field('staleAfterSeconds', f.staleAfterSeconds);
   field('rules', f.rules);
   if (f.rules !== undefined) set.push('rulesUpdatedAt = :now');
   const r = await ddb().send(new UpdateCommand({

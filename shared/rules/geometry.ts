@@ -139,9 +139,11 @@ export type Side = 'left' | 'right' | 'on';
  * `from` looking towards `to` on the displayed image (y down). E.g. for a line drawn bottom→top,
  * 'left' is the screen-left half-plane; for a line drawn left→right on screen, 'left' is above it.
  */
-export function sideOfLine(p: Point, from: Point, to: Point): Side {
+export function sideOfLine(p: Point, from: Point, to: Point, bandPx = 0): Side {
   const c = cross(from, to, p);
-  return c < 0 ? 'left' : c > 0 ? 'right' : 'on';
+  // |cross| / |to − from| is the distance to the line: within the band counts as on it (hysteresis).
+  const band = bandPx > 0 ? bandPx * Math.hypot(to[0] - from[0], to[1] - from[1]) : 0;
+  return c < -band ? 'left' : c > band ? 'right' : 'on';
 }
 
 export type CrossingDirection = 'left-to-right' | 'right-to-left';

@@ -52,21 +52,86 @@ const seconds = (min: 'positive' | 'non-negative') =>
     )
     .refine((v) => v <= 86_400, 'must be ≤ 86400 (one day)');
 
-export const zoneRuleSchema = z.strictObject({
+const count = (what: string, max: number) =>
+  z.number({ error: expected('a finite number') }).int('must be an integer').min(0, 'must be ≥ 0').max(max, `must be ≤ ${max}`).describe(what);
+const pixels = z.number({ error: expected('a finite number') }).min(0, 'must be ≥ 0');
+const ratio = z.number({ error: expected('a finite number') }).positive('must be > 0').max(100, 'must be ≤ 100');
+
+export const MAX_MASKS = 20;
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const clock = z.string({ error: expected('a time "HH:MM"') }).regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time "HH:MM" (00:00–24:00)');
+
+/**
+ * False-positive controls, on the rule set (every rule of the camera) and on a rule (overrides).
+ * They judge the tracked person of each frame: its detection's score and box (area px², aspect h/w),
+ * its ground point against `masks`, and `inertia` — the track must have been matched in that many
+ * consecutive sampled frames before a rule sees it at all (a flicker of a sign never counts).
+ */
+export const filterShape = {
+  minScore: z.number({ error: expected('a finite number') }).min(0, 'must be ≥ 0').max(1, 'must be ≤ 1').optional(),
+  minArea: pixels.optional(),
+  maxArea: pixels.optional(),
+  minAspect: ratio.optional(),
+  maxAspect: ratio.optional(),
+  inertia: count('consecutive frames', 100).optional(),
+  masks: z.array(polygon, { error: expected('an array of polygons') }).max(MAX_MASKS, `at most ${MAX_MASKS} masks`).optional(),
+};
+export type Filters = { [K in keyof typeof filterShape]?: z.infer<(typeof filterShape)[K]> };
+
+/**
+ * When a rule may raise alarms, in the camera's time zone: any listed range of any listed day.
+ * `from` > `to` is an overnight range (22:00–06:00 belongs to the day it starts on). Counting goes on
+ * outside the hours; only alarms wait.
+ */
+export const activeHoursSchema = z
+  .array(
+    z.strictObject({
+      days: z.array(z.enum(WEEKDAYS, { error: expected(`one of ${WEEKDAYS.join(', ')}`) })).min(1, 'needs at least one day').max(7),
+      from: clock,
+      to: clock,
+    }).refine((r) => r.from !== r.to, { message: 'from and to are equal (empty range)', path: ['to'] }),
+    { error: expected('an array of { days, from, to }') },
+  )
+  .min(1, 'needs at least one range (omit activeHours for always)')
+  .max(28);
+
+/** Options every rule type has: false-positive controls, schedule, alarm grouping. */
+const common = {
   id: ruleId,
-  type: z.literal('zone'),
   name,
+  ...filterShape,
+  activeHours: activeHoursSchema.optional(),
+  /**
+   * While an alarm of this rule is open, or closed less than this many seconds ago, new incidents
+   * join it (its trackIds grow, `incidents` counts them, one push) instead of raising their own.
+   */
+  cooldownSeconds: seconds('non-negative').optional(),
+};
+
+const checkBounds = (r: Filters, ctx: z.RefinementCtx) => {
+  if (r.minArea !== undefined && r.maxArea !== undefined && r.minArea > r.maxArea) {
+    ctx.addIssue({ code: 'custom', path: ['maxArea'], message: 'must be ≥ minArea' });
+  }
+  if (r.minAspect !== undefined && r.maxAspect !== undefined && r.minAspect > r.maxAspect) {
+    ctx.addIssue({ code: 'custom', path: ['maxAspect'], message: 'must be ≥ minAspect' });
+  }
+};
+
+/** Fires for a track inside the polygon (after `minDurationSeconds` there, default at once). */
+export const zoneRuleSchema = z.strictObject({
+  ...common,
+  type: z.literal('zone'),
   polygon,
-});
+  minDurationSeconds: seconds('non-negative').optional(),
+}).superRefine(checkBounds);
 
 /** Fires for a track that has been inside the polygon continuously for at least `seconds`. */
 export const loiteringRuleSchema = z.strictObject({
-  id: ruleId,
+  ...common,
   type: z.literal('loitering'),
-  name,
   polygon,
   seconds: seconds('positive'),
-});
+}).superRefine(checkBounds);
 
 /**
  * Fires once per crossing of the segment from→to. `direction` is relative to the segment's
@@ -74,29 +139,46 @@ export const loiteringRuleSchema = z.strictObject({
  * move from the half-plane on your left to the one on your right. So for a vertical line drawn
  * bottom→top, 'left-to-right' is screen-left → screen-right; for a horizontal line drawn
  * screen-left → screen-right, 'left-to-right' is moving downwards on screen. 'any' = either way.
+ *
+ * `count: true` makes it a counting line: each crossing adds to the camera's flow series, `in` for
+ * left-to-right and `out` for right-to-left (see docs/clips.md). A counting line raises alarms only
+ * with `alarm: true`, and `direction` then only filters those alarms. `hysteresis` (px) is a band
+ * around the line inside which a track keeps the side it had, so jitter on the line is one crossing
+ * at most (10 px by default on counting lines, 0 otherwise).
  */
+export const DEFAULT_COUNT_HYSTERESIS_PX = 10;
 export const lineRuleSchema = z
   .strictObject({
-    id: ruleId,
+    ...common,
     type: z.literal('line'),
-    name,
     from: point,
     to: point,
     direction: z.enum(['left-to-right', 'right-to-left', 'any'], {
       error: expected("'left-to-right', 'right-to-left' or 'any'"),
-    }),
+    }).optional(),
+    count: z.boolean({ error: expected('true or false') }).optional(),
+    alarm: z.boolean({ error: expected('true or false') }).optional(),
+    hysteresis: pixels.max(500, 'must be ≤ 500').optional(),
   })
   .superRefine((r, ctx) => {
+    checkBounds(r, ctx);
     if (r.from[0] === r.to[0] && r.from[1] === r.to[1]) {
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'line has zero length (from == to)' });
+    }
+    if (r.direction === undefined && r.count !== true) {
+      ctx.addIssue({ code: 'custom', path: ['direction'], message: "is required (one of 'left-to-right', 'right-to-left', 'any') unless count is true" });
     }
   });
 
 /** Fires while at least `minCount` tracks have been inside the polygon for at least `seconds`. */
+/**
+ * `clearBelow`/`clearSeconds` are its hysteresis: once an episode has begun it lasts until fewer than
+ * `clearBelow` (default minCount) people have been inside for `clearSeconds` (default 0), so a crowd
+ * that hovers around minCount is one alarm, not one per dip.
+ */
 export const crowdingRuleSchema = z.strictObject({
-  id: ruleId,
+  ...common,
   type: z.literal('crowding'),
-  name,
   polygon,
   minCount: z
     .number({ error: expected('a finite number') })
@@ -104,6 +186,13 @@ export const crowdingRuleSchema = z.strictObject({
     .min(1, 'must be ≥ 1')
     .max(1000, 'must be ≤ 1000'),
   seconds: seconds('non-negative'),
+  clearBelow: count('people', 1000).optional(),
+  clearSeconds: seconds('non-negative').optional(),
+}).superRefine((r, ctx) => {
+  checkBounds(r, ctx);
+  if (r.clearBelow !== undefined && r.clearBelow > r.minCount) {
+    ctx.addIssue({ code: 'custom', path: ['clearBelow'], message: 'must be ≤ minCount' });
+  }
 });
 
 export const ruleSchema = z.discriminatedUnion(
@@ -126,6 +215,8 @@ export const ruleSetSchema = z
       rules: z
         .array(ruleSchema, { error: expected('an array of rules') })
         .max(MAX_RULES, `at most ${MAX_RULES} rules`),
+      /** False-positive controls for every rule of the camera; a rule's own values win. */
+      filters: z.strictObject(filterShape, { error: expected('an object') }).superRefine(checkBounds).optional(),
     },
     {
       error: (iss) =>

@@ -293,7 +293,7 @@ describe('evaluateRules: state handling', () => {
   it('ignores a redelivered (older or equal) frame', () => {
     const { state } = run(all, scenario.slice(0, 6));
     const r = evaluateRules(all, state, scenario[5]!);
-    expect(r).toEqual({ ruleState: state, violations: [], ignored: true });
+    expect(r).toEqual({ ruleState: state, violations: [], crossings: [], occupancy: [], ignored: true });
     expect(evaluateRules(all, state, scenario[2]!).ignored).toBe(true);
   });
 
