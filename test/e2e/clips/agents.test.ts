@@ -1,52 +1,27 @@
 import '../../support/env.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { sqs } from '../../../shared/aws.js';
-import { runMedia } from '../../../shared/media/index.js';
 import { queueUrl } from '../../../shared/sqs/queues.js';
 import { stackInfo } from '../../support/env.js';
 import { api, eventually } from '../../support/http.js';
-import { FIXTURE, clipsOf } from './helpers.js';
+import { agentProcesses, agentSource, clipsOf, stopped } from './helpers.js';
 
 /**
  * Capture agents against the registry: two agents share 6 cameras 3/3; one is killed (SIGKILL) and
  * the other owns all 6 within 40 s; a camera never has two owners, and no camera is recorded by two
  * live agents at once. Agents run as real processes (`panoptes agent`), with a 2 s heartbeat.
  */
-const root = resolve(import.meta.dirname, '../../..');
 const run = Date.now().toString(36);
 const cams = Array.from({ length: 6 }, (_, i) => `ag-${run}-${i + 1}`);
-const procs: ChildProcess[] = [];
-const orphans: number[] = [];
-
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString().split('\n').map(Number).filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-}
+const procs = agentProcesses();
 let dir: string;
 let source: string;
-
-function startAgent(id: string, cameras: string[], extra: string[] = []): ChildProcess & { output: () => string } {
-  // One process (node with tsx's loader), so that SIGKILL really kills the agent.
-  const args = ['--import', 'tsx', 'cli/main.ts', 'agent', '--id', id, '--heartbeat', '2', '--api', stackInfo().httpUrl, '--key', 'local-dev-key', ...extra];
-  for (const c of cameras) args.push('--camera', `${c}=${source}`);
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...stackInfo().env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  procs.push(child);
-  return Object.assign(child, { output: () => out });
-}
-
-const stopped = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
+const startAgent = (id: string, cameras: string[], extra: string[] = []) => procs.start(id, cameras.map((c) => `${c}=${source}`), extra);
 
 interface Status { cameraId: string; owner: string | null; state: string }
 interface AgentView { agentId: string; cameras: string[]; alive: boolean; state: string }
@@ -61,20 +36,11 @@ const ownedBy = (cameras: Status[], agent: string) => cameras.filter((c) => c.ow
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'panoptes-agents-e2e-'));
-  // 10 s with a keyframe every 5 s: the agents cut it by stream copy (cheap for 6 looping cameras).
-  source = join(dir, 'camera.mp4');
-  await runMedia('ffmpeg', ['-v', 'error', '-i', FIXTURE, '-t', '10', '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-force_key_frames', 'expr:gte(t,n_forced*5)', '-movflags', '+faststart', '-y', source]);
+  source = await agentSource(dir);
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-  for (const pid of orphans) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
+  procs.killAll();
   for (const c of [...cams, `ag-${run}-up`]) await api('DELETE', `/cameras/${c}`);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -116,7 +82,7 @@ describe('capture agents and the registry', () => {
 
       const bCams = ownedBy((await snapshot(cams)).cameras, B);
       // SIGKILL leaves the agent's ffmpeg children behind (see docs/clips.md); remember them to clean up.
-      orphans.push(...childPids(b.pid!));
+      procs.orphansOf(b);
       const killedAt = Date.now();
       b.kill('SIGKILL');
       await eventually(async () => ownedBy((await snapshot(cams)).cameras, A).length === 6, 'A owns all 6', 40_000, 250);
@@ -147,7 +113,7 @@ describe('capture agents and the registry', () => {
       await sampler;
       for (const p of [a, b]) {
         if (p.exitCode !== null || p.signalCode !== null) continue;
-        orphans.push(...childPids(p.pid!));
+        procs.orphansOf(p);
         p.kill('SIGKILL');
       }
       for (const c of cams) await api('DELETE', `/cameras/${c}`);

@@ -1,14 +1,12 @@
 import '../../support/env.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { runMedia } from '../../../shared/media/index.js';
 import { stackInfo } from '../../support/env.js';
 import { api, eventually } from '../../support/http.js';
-import { FIXTURE, clipsOf, webhookRequests } from './helpers.js';
+import { agentProcesses, agentSource, clipsOf, webhookRequests, stopped } from './helpers.js';
 
 /**
  * Camera health end to end (issue 12 §5): a real capture agent records a file-source camera with
@@ -16,11 +14,9 @@ import { FIXTURE, clipsOf, webhookRequests } from './helpers.js';
  * (the health function is invoked through the Lambda API, two at a time, besides its schedule); a
  * second agent takes the camera over, its first clip raises `camera.online` once.
  */
-const root = resolve(import.meta.dirname, '../../..');
 const run = Date.now().toString(36);
 const cam = `hl-${run}`;
-const procs: ChildProcess[] = [];
-const orphans: number[] = [];
+const procs = agentProcesses();
 let dir: string;
 let source: string;
 
@@ -30,47 +26,18 @@ async function sweep(): Promise<{ offline: string[]; online: string[] }> {
   return JSON.parse(Buffer.from(res.Payload!).toString());
 }
 
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString().split('\n').map(Number).filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-}
+const startAgent = (id: string) => procs.start(id, [`${cam}=${source}`]);
 
-function startAgent(id: string): ChildProcess & { output: () => string } {
-  const args = ['--import', 'tsx', 'cli/main.ts', 'agent', '--id', id, '--heartbeat', '2', '--api', stackInfo().httpUrl, '--key', 'local-dev-key', '--camera', `${cam}=${source}`];
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...stackInfo().env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  procs.push(child);
-  return Object.assign(child, { output: () => out });
-}
-
-const stopped = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 const healthRequests = async (type: string) =>
   (await webhookRequests(cam)).map((q) => ({ ...q, json: JSON.parse(q.body) as Record<string, unknown> })).filter((q) => q.json.type === type);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'panoptes-health-e2e-'));
-  source = join(dir, 'camera.mp4');
-  await runMedia('ffmpeg', ['-v', 'error', '-i', FIXTURE, '-t', '10', '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-force_key_frames', 'expr:gte(t,n_forced*5)', '-movflags', '+faststart', '-y', source]);
+  source = await agentSource(dir);
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of procs) {
-    if (p.exitCode !== null || p.signalCode !== null) continue;
-    orphans.push(...childPids(p.pid!));
-    p.kill('SIGKILL');
-  }
-  for (const pid of orphans) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
+  procs.killAll();
   await api('DELETE', `/cameras/${cam}`);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -88,7 +55,7 @@ describe('camera health alarms', () => {
     expect(put.json).toMatchObject({ source, staleAfterSeconds: 30 });
     expect((await sweep()).offline).not.toContain(cam);
 
-    orphans.push(...childPids(a.pid!)); // SIGKILL leaves ffmpeg behind (docs/clips.md)
+    procs.orphansOf(a); // SIGKILL leaves ffmpeg behind (docs/clips.md)
     a.kill('SIGKILL');
     await stopped(a);
 

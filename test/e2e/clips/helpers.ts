@@ -1,3 +1,4 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,4 +81,61 @@ export async function probeUrl(url: string, dir: string): Promise<{ durationSec:
   const path = join(dir, `dl_${Date.now()}_${Math.random().toString(36).slice(2)}.mp4`);
   await writeFile(path, buf);
   return { durationSec: (await probe(path)).durationSec, bytes: buf.length, contentType: res.headers.get('content-type') };
+}
+
+/**
+ * Real capture agent processes (`panoptes agent`, one node process with tsx's loader, so that SIGKILL
+ * really kills the agent) and the ffmpeg children a SIGKILL leaves behind; `killAll` for afterAll.
+ */
+export function agentProcesses() {
+  const root = fileURLToPath(new URL('../../..', import.meta.url));
+  const procs: ChildProcess[] = [];
+  const orphans: number[] = [];
+  const childPids = (pid: number): number[] => {
+    try {
+      return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString().split('\n').map(Number).filter((n) => n > 0);
+    } catch {
+      return [];
+    }
+  };
+  return {
+    /** `cameras`: `cameraId=source` pairs. */
+    start(id: string, cameras: string[], extra: string[] = []): ChildProcess & { output: () => string } {
+      const args = ['--import', 'tsx', 'cli/main.ts', 'agent', '--id', id, '--heartbeat', '2', '--api', stackInfo().httpUrl, '--key', 'local-dev-key', ...extra];
+      for (const c of cameras) args.push('--camera', c);
+      const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...stackInfo().env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+      child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+      procs.push(child);
+      return Object.assign(child, { output: () => out });
+    },
+    /** Remembers the process's children (ffmpeg) before it is SIGKILLed, for killAll. */
+    orphansOf(p: ChildProcess): void {
+      orphans.push(...childPids(p.pid!));
+    },
+    killAll(): void {
+      for (const p of procs) {
+        if (p.exitCode !== null || p.signalCode !== null) continue;
+        orphans.push(...childPids(p.pid!));
+        p.kill('SIGKILL');
+      }
+      for (const pid of orphans) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    },
+  };
+}
+
+export const stopped = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
+
+/** A 10 s camera source with a keyframe every 5 s: agents cut it by stream copy (cheap when looping). */
+export async function agentSource(dir: string): Promise<string> {
+  const source = join(dir, 'camera.mp4');
+  await runMedia('ffmpeg', ['-v', 'error', '-i', FIXTURE, '-t', '10', '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-force_key_frames', 'expr:gte(t,n_forced*5)', '-movflags', '+faststart', '-y', source]);
+  return source;
 }
