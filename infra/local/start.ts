@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startStack } from './stack.js';
+import { startConsole } from './console.js';
 
 /**
  * `npm start`: the whole system locally, no Docker, no account. Ctrl-C / SIGTERM stops everything,
@@ -23,12 +24,17 @@ const stack = await startStack({
   verbose: values.verbose,
   log: (l) => console.log(l),
 });
+const web = await startConsole({ port: port('CONSOLE_PORT', 3100), apiUrl: stack.httpUrl, storageUrl: stack.awsEndpoint }).catch(async (err) => {
+  await stack.stop();
+  throw err;
+});
 
 let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping panoptes…`);
+  await web.stop();
   await stack.stop();
   console.log('stopped.');
   process.exit(0);
@@ -39,6 +45,7 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 console.log(
   [
     `panoptes local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `  Console     ${web.url}   (API key: local-dev-key)`,
     `  HTTP API    ${stack.httpUrl}   (GET ${stack.httpUrl}/health; write endpoints need x-api-key: local-dev-key)`,
     `  Lambda API  ${stack.lambdaUrl}`,
     `  S3/SQS/SNS  ${stack.awsEndpoint}   (fauxqs)`,

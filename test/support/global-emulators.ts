@@ -14,6 +14,6 @@ export default async function setup(project: TestProject) {
 declare module 'vitest' {
   export interface ProvidedContext {
     cloudEnv: Record<string, string>;
-    stack: { httpUrl: string; lambdaUrl: string; env: Record<string, string>; peers: Record<string, string> };
+    stack: { httpUrl: string; consoleUrl: string; lambdaUrl: string; env: Record<string, string>; peers: Record<string, string> };
   }
 }

@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { startStack } from '../../infra/local/stack.js';
+import { startConsole } from '../../infra/local/console.js';
 import { freePort } from './ports.js';
 import './global-emulators.js';
 
@@ -36,14 +37,20 @@ export default async function setup(project: TestProject) {
       log: process.env.STACK_LOG ? (l) => console.log(l) : undefined,
       verbose: Boolean(process.env.STACK_LOG),
     });
+    const web = await startConsole({ port: await freePort(), apiUrl: stack.httpUrl, storageUrl: stack.awsEndpoint }).catch(async (err) => {
+      await stack.stop();
+      throw err;
+    });
     project.provide('stack', {
       httpUrl: stack.httpUrl,
+      consoleUrl: web.url,
       lambdaUrl: stack.lambdaUrl,
       env: stack.env,
       peers: Object.assign({}, ...peers.map((p) => p.urls)),
     });
     project.provide('cloudEnv', stack.env);
     return async () => {
+      await web.stop();
       await stack.stop();
       await stopPeers();
     };
