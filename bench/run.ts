@@ -16,6 +16,7 @@ const benches: Record<string, [file: string, fn: string]> = {
   search: ['search.ts', 'benchSearch'],
   'search-pipeline': ['search-e2e.ts', 'benchSearchPipeline'],
   packages: ['packages.ts', 'benchPackages'],
+  console: ['console.ts', 'benchConsole'],
 };
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -3,15 +3,14 @@
  * tests: a fresh profile per context, the flags this machine needs, screenshots into test-results/
  * (git-ignored) and an axe-core scan that the tests assert has no serious or critical violation.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { DEV_KEY, stackInfo } from './env.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
+export { CHROMIUM, hasChromium } from './chromium.js';
 export const SHOTS = resolve(import.meta.dirname, '../../test-results');
 
 export const DESKTOP = { width: 1280, height: 800 };
@@ -26,13 +25,7 @@ export interface Browser {
 }
 
 export async function openBrowser(o: { viewport?: { width: number; height: number } } = {}): Promise<Browser> {
-  const profile = mkdtempSync(join(tmpdir(), 'panoptes-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-    viewport: o.viewport ?? DESKTOP,
-  });
+  const { context, close } = await launchChromium(o.viewport ?? DESKTOP);
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -43,10 +36,7 @@ export async function openBrowser(o: { viewport?: { width: number; height: numbe
     context,
     page,
     errors,
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
+    close,
   };
 }
 
