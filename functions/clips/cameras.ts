@@ -1,4 +1,9 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
+import { s3 } from '../../shared/aws.js';
+import { resourceName } from '../../shared/clips/env.js';
+import type { SnapshotFields } from '../../shared/clips/snapshot.js';
 import { loadConfig } from '../../shared/config.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { badRequest, notFound } from '../../shared/errors.js';
@@ -108,7 +113,8 @@ export const status = httpHandler(api.status, async () => {
   const [cameras, agents] = await Promise.all([scanCameras(), scanAgents()]);
   const byId = new Map<string, AgentItem>(agents.map((a) => [a.agentId, a]));
   const items = cameras
-    .map((c) => cameraStatus(c, byId, now, 3 * cfg.CLIP_SECONDS * 1000))
+    // The name too: the console's wall shows it.
+    .map((c) => ({ ...cameraStatus(c, byId, now, 3 * cfg.CLIP_SECONDS * 1000), name: c.name ?? null }))
     .sort((a, b) => a.cameraId.localeCompare(b.cameraId));
   return json(200, { at: new Date(now).toISOString(), cameras: items });
 });
@@ -143,4 +149,16 @@ export const clips = httpHandler(api.clips, async ({ path, query }) => {
       error: c.error ?? null,
     })),
   });
+});
+
+/** GET /cameras/{id}/snapshot: the latest frame the pipeline wrote (shared/clips/snapshot.ts). */
+export const snapshot = httpHandler(api.snapshot, async ({ path, query }) => {
+  const cam = (await getCamera(path.cameraId)) as (CameraItem & SnapshotFields) | null;
+  if (!cam?.snapshotKey) throw notFound(`camera ${path.cameraId} has no snapshot yet`);
+  // Short-lived and fresh on every call: the key never changes, the frame behind it does.
+  const url = await getSignedUrl(s3(), new GetObjectCommand({ Bucket: resourceName('CLIPS_BUCKET'), Key: cam.snapshotKey }), { expiresIn: 300 });
+  if (query.redirect === 'false') {
+    return json(200, { cameraId: cam.cameraId, url, clipStartAt: iso(cam.snapshotStartMs), writtenAt: iso(cam.snapshotAt) });
+  }
+  return { statusCode: 302, headers: { location: url, 'cache-control': 'no-store' } };
 });

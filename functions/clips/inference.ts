@@ -10,7 +10,9 @@ import { resultsKey } from '../../shared/clips/keys.js';
 import { clipTag, inferenceTaskSchema, packResults } from '../../shared/clips/messages.js';
 import { inferClip } from '../../shared/clips/inference.js';
 import { recordClipError, recordInference } from '../../shared/clips/store.js';
-import { detectorSettingsOf } from '../../shared/registry/detector.js';
+import { storedDetectorSettings } from '../../shared/registry/detector.js';
+import { getCamera } from '../../shared/registry/store.js';
+import { writeLatestSnapshot, type SnapshotFields } from '../../shared/clips/snapshot.js';
 
 /**
  * Inference task → frames at INFERENCE_FPS → shared person detector with the camera's detector settings
@@ -40,7 +42,9 @@ export const handler = sqsHandler({ body: inferenceTaskSchema, fifo: true }, asy
     }
     throw err;
   }
-  const settings = await detectorSettingsOf(task.cameraId);
+  // One read for both: the detector settings and which clip the latest snapshot is from.
+  const cam = await getCamera(task.cameraId);
+  const settings = storedDetectorSettings(cam);
   let result;
   try {
     result = await inferClip(clip, task, { fps: cfg.INFERENCE_FPS, settings });
@@ -71,5 +75,8 @@ export const handler = sqsHandler({ body: inferenceTaskSchema, fifo: true }, asy
     ...(result.clip.licence ? { licence: result.clip.licence } : {}),
     now: Date.now(),
   });
+  // The camera's latest frame (console wall, rules editor). Never fails the clip: the next one retries.
+  await writeLatestSnapshot(task.cameraId, clip, task.startMs, (cam as SnapshotFields | null)?.snapshotStartMs, Date.now())
+    .catch((err: Error) => logger.error('latest snapshot not written', { key: task.key, error: err.message }));
   logger.info('clip analysed', { key: task.key, frames: result.clip.frames.length, maxPersons: result.maxPersons, ms: Math.round(result.ms), inline: packed.inline });
 });

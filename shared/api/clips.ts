@@ -71,6 +71,25 @@ export const getRules = route({
   responses: { 200: ok('the rules', rulesView), 404: notRegistered },
 });
 
+/**
+ * The camera's latest frame (written by the clip pipeline, shared/clips/snapshot.ts). A 302 to a
+ * presigned JPEG URL by default (for <img>-like clients that can send the key); `?redirect=false`
+ * answers `{ url }` JSON instead, for browsers, whose fetch() cannot read a redirect's Location.
+ */
+export const snapshot = route({
+  method: 'GET', url: '/cameras/{cameraId}/snapshot', operationId: 'getCameraSnapshot', tag: 'cameras', auth: 'apiKey',
+  summary: "Redirect to the camera's latest snapshot JPEG (`?redirect=false`: its URL as JSON)",
+  path: cameraPath,
+  query: z.object({
+    redirect: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+  }),
+  responses: {
+    200: ok('the snapshot (redirect=false)', z.object({ cameraId: z.string(), url: z.string(), clipStartAt: isoOrNull, writtenAt: isoOrNull })),
+    302: { description: 'redirect to a presigned URL of the JPEG', headers: { location: 'the presigned URL' } },
+    404: error('no snapshot yet (no clip of this camera has been processed)'),
+  },
+});
+
 const detectorView = z.object({
   cameraId: z.string(),
   settings: z.record(z.string(), z.unknown()),
