@@ -3,6 +3,8 @@ import { parseDuration } from '../../shared/ftp/duration.js';
 import { ftpRuntime } from '../../shared/ftp/runtime.js';
 import { logger } from '../../shared/logger.js';
 
+import { lastRunId } from '../../shared/ftp/state.js';
+
 const rt = ftpRuntime();
 
 /**
@@ -13,5 +15,8 @@ export const handler = async (event: { dryRun?: boolean; retention?: string } = 
   const retentionMs = event?.retention ? parseDuration(event.retention) : rt.settings.FTP_RETENTION;
   const r = await runCleanup({ ...rt.migrateDeps, state: rt.state }, { retentionMs, dryRun: Boolean(event?.dryRun) });
   (Object.keys(r.serversDown).length || r.failed ? logger.warn : logger.info).call(logger, 'ftp cleanup', { ...r, errors: r.errors.slice(0, 20) });
+  // The last run's summary, overwritten each run: what GET /ftp/status shows.
+  await rt.state.put(lastRunId('cleanup'), { ...r, errors: r.errors.slice(0, 5), errorCount: r.errors.length, at: new Date().toISOString() })
+    .catch((err: Error) => logger.warn('ftp cleanup: last run not recorded', { error: err.message }));
   return r;
 };

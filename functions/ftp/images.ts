@@ -3,6 +3,7 @@ import { HttpError, badRequest, notFound } from '../../shared/errors.js';
 import * as api from '../../shared/api/ftp.js';
 import { decodeCursor, encodeCursor, urlFor, view } from '../../shared/ftp/read.js';
 import { ftpRuntime } from '../../shared/ftp/runtime.js';
+import { lastRunId } from '../../shared/ftp/state.js';
 import type { ImageItem } from '../../shared/ftp/images.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 
@@ -49,4 +50,20 @@ export const history = httpHandler(api.history, async ({ path, query }) => {
   });
   const items = await Promise.all(page.items.map((i) => view(i, s3(), rt.settings.FTP_BUCKET, expires)));
   return json(200, { deviceId: path.deviceId, items, ...(page.cursor ? { cursor: encodeCursor(page.cursor) } : {}) });
+});
+
+/** GET /ftp/status → the last scan per configured server and the last cleanup (items the jobs write). */
+export const status = httpHandler(api.status, async () => {
+  const servers = [...rt.servers.values()];
+  const ids = [...servers.map((sv) => lastRunId('scan', sv.name)), lastRunId('cleanup')];
+  const got = await rt.state.getMany<Record<string, unknown>>(ids);
+  const strip = (item: (Record<string, unknown> & { id: string }) | undefined) => {
+    if (!item) return null;
+    const { id: _id, ...rest } = item;
+    return rest;
+  };
+  return json(200, {
+    scans: servers.map((sv) => ({ server: sv.name, scan: Boolean(sv.scan), last: strip(got.get(lastRunId('scan', sv.name))) })),
+    cleanup: strip(got.get(lastRunId('cleanup'))),
+  });
 });

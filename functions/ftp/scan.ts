@@ -2,6 +2,8 @@ import { ftpRuntime } from '../../shared/ftp/runtime.js';
 import { scanServer, type ScanReport } from '../../shared/ftp/scan.js';
 import { logger } from '../../shared/logger.js';
 
+import { lastRunId } from '../../shared/ftp/state.js';
+
 const rt = ftpRuntime();
 
 /**
@@ -20,5 +22,9 @@ export const handler = async (event: { servers?: string[] } = {}): Promise<{ rep
     }
   }
   for (const r of reports) (r.errors.length ? logger.warn : logger.info).call(logger, 'ftp scan', { ...r });
+  // One small "last run" item per server, overwritten each run: what GET /ftp/status shows.
+  const at = new Date().toISOString();
+  await Promise.all(reports.map((r) => rt.state.put(lastRunId('scan', r.server), { ...r, errors: r.errors.slice(0, 5), errorCount: r.errors.length, at })
+    .catch((err: Error) => logger.warn('ftp scan: last run not recorded', { server: r.server, error: err.message }))));
   return { reports };
 };

@@ -10,7 +10,7 @@ async function redirect(rec: FileRecord): Promise<HttpReply> {
 }
 
 /** GET /media/{fileId} → 302 to a presigned URL (players follow it); HEAD → size, type, ETag. */
-export const get = httpHandler(api.getFile, async ({ path, caller, event }) => {
+export const get = httpHandler(api.getFile, async ({ path, query, caller, event }) => {
   const rec = await store.visible(path.fileId, caller!);
   if (event.requestContext?.http?.method === 'HEAD') {
     return {
@@ -26,6 +26,7 @@ export const get = httpHandler(api.getFile, async ({ path, caller, event }) => {
       },
     };
   }
+  if (query.redirect === 'false') return json(200, { fileId: rec.fileId, url: await store.downloadUrl(rec) });
   return redirect(rec);
 });
 

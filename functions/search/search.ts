@@ -1,4 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from '../../shared/aws.js';
 import { loadConfig } from '../../shared/config.js';
 import { forbidden } from '../../shared/errors.js';
@@ -86,12 +88,15 @@ const search = httpHandler(api.search, async ({ body, caller }) => {
   });
   // Boxes live in the features records; a hit whose record went away meanwhile is dropped.
   const records = await repo.facesOf(perFace.flat().map((m) => m.imageKey), MODEL_ID);
+  // A short-lived GET URL per matched image, so a browser (the console) can show and link it.
+  const urls = new Map(await Promise.all([...new Set(perFace.flat().map((m) => m.imageKey))].map(async (key) =>
+    [key, await getSignedUrl(s3(), new GetObjectCommand({ Bucket: cfg.IMAGES_BUCKET, Key: key }), { expiresIn: 900 })] as const)));
   const faces = query.faces.map((f, i) => ({
     box: f.box,
     score: f.score,
     matches: perFace[i]!.flatMap((m) => {
       const box = records.get(m.imageKey)?.faces?.[m.faceIndex]?.box;
-      return box ? [{ imageKey: m.imageKey, faceIndex: m.faceIndex, score: m.score, box }] : [];
+      return box ? [{ imageKey: m.imageKey, faceIndex: m.faceIndex, score: m.score, box, url: urls.get(m.imageKey)! }] : [];
     }),
   }));
   const st = live.state();

@@ -63,3 +63,22 @@ export const history = route({
   }),
   responses: { 200: ok('a page of images', z.object({ deviceId: z.string(), items: z.array(imageView), cursor: z.string().optional() })) },
 });
+
+const lastRun = { at: z.string(), errors: z.array(z.string()), errorCount: z.number().int() };
+
+export const status = route({
+  method: 'GET', url: '/ftp/status', operationId: 'getFtpStatus', tag: 'ftp', auth: 'apiKey',
+  summary: 'The last scan of each configured server and the last cleanup (null: not run yet)',
+  responses: {
+    200: ok('the last runs', z.object({
+      scans: z.array(z.object({
+        server: z.string(), scan: z.boolean(),
+        last: z.looseObject({ ...lastRun, devices: z.number().int(), dirsListed: z.number().int(), queued: z.number().int(), pending: z.number().int(), invalid: z.number().int() }).nullable(),
+      })),
+      cleanup: z.looseObject({
+        ...lastRun, dryRun: z.boolean(), cutoff: z.string(), examined: z.number().int(), deleted: z.number().int(), remigrated: z.number().int(),
+        waiting: z.number().int(), failed: z.number().int(), bytesFreed: z.number(), checkpoint: z.string(), locked: z.boolean().optional(),
+      }).nullable(),
+    }).meta({ id: 'FtpStatus' })),
+  },
+});

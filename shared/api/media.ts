@@ -75,9 +75,11 @@ const redirect = { description: 'redirect to a presigned URL', headers: { locati
 
 export const getFile = route({
   method: 'GET', url: '/media/{fileId}', operationId: 'getMedia', tag: 'media', auth: 'apiKey',
-  summary: 'Redirect to a presigned download URL (players follow it)',
+  summary: 'Redirect to a presigned download URL (players follow it); `?redirect=false`: the URL as JSON',
   path: fileIdPath,
-  responses: { 302: redirect, 404: error('unknown file') },
+  // Browsers' fetch() cannot read a redirect's Location, and <video> cannot send the key: the console asks for the URL.
+  query: z.object({ redirect: z.enum(['true', 'false'], { error: 'redirect must be true or false' }).default('true') }),
+  responses: { 200: ok('the presigned URL (redirect=false)', z.object({ fileId: z.string(), url: z.string() })), 302: redirect, 404: error('unknown file') },
 });
 
 export const headFile = route({

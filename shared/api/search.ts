@@ -30,7 +30,7 @@ export const search = route({
     200: ok('the matches, best first', z.object({
       faces: z.array(z.object({
         box, score: z.number(),
-        matches: z.array(z.object({ imageKey: z.string(), faceIndex: z.number().int(), score: z.number(), box })),
+        matches: z.array(z.object({ imageKey: z.string(), faceIndex: z.number().int(), score: z.number(), box, url: z.string().meta({ description: 'presigned GET URL of the image (15 minutes)' }) })),
       })),
       model: z.string(),
       query: z.object({ source: z.string(), extractMs: z.number() }),

@@ -1,6 +1,9 @@
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailed } from './images.js';
 
+/** The item holding a job's last run (scan: one per server; cleanup: one). */
+export const lastRunId = (job: 'scan' | 'cleanup', server?: string) => (server ? `lastrun#${job}#${server}` : `lastrun#${job}`);
+
 /**
  * Small bookkeeping of the FTP capability in one table (key `id`): the scanner's per-directory
  * watermarks and per-device cursors, the cleanup checkpoint, and run locks.
