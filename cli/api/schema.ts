@@ -235,6 +235,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cameras/{cameraId}/snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Redirect to the camera's latest snapshot JPEG (`?redirect=false`: its URL as JSON) */
+        get: operations["getCameraSnapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/devices/{deviceId}/images": {
         parameters: {
             query?: never;
@@ -391,6 +408,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ftp/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The last scan of each configured server and the last cleanup (null: not run yet) */
+        get: operations["getFtpStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groups": {
         parameters: {
             query?: never;
@@ -534,7 +568,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Redirect to a presigned download URL (players follow it) */
+        /** Redirect to a presigned download URL (players follow it); `?redirect=false`: the URL as JSON */
         get: operations["getMedia"];
         put?: never;
         post?: never;
@@ -738,6 +772,41 @@ export interface components {
             captureTime: string;
             size?: number;
             md5?: string;
+        };
+        FtpStatus: {
+            scans: {
+                server: string;
+                scan: boolean;
+                last: ({
+                    at: string;
+                    errors: string[];
+                    errorCount: number;
+                    devices: number;
+                    dirsListed: number;
+                    queued: number;
+                    pending: number;
+                    invalid: number;
+                } & {
+                    [key: string]: unknown;
+                }) | null;
+            }[];
+            cleanup: ({
+                at: string;
+                errors: string[];
+                errorCount: number;
+                dryRun: boolean;
+                cutoff: string;
+                examined: number;
+                deleted: number;
+                remigrated: number;
+                waiting: number;
+                failed: number;
+                bytesFreed: number;
+                checkpoint: string;
+                locked?: boolean;
+            } & {
+                [key: string]: unknown;
+            }) | null;
         };
         MediaFile: {
             fileId: string;
@@ -2278,6 +2347,80 @@ export interface operations {
             };
         };
     };
+    getCameraSnapshot: {
+        parameters: {
+            query?: {
+                redirect?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                cameraId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the snapshot (redirect=false) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cameraId: string;
+                        url: string;
+                        clipStartAt: string | null;
+                        writtenAt: string | null;
+                    };
+                };
+            };
+            /** @description redirect to a presigned URL of the JPEG */
+            302: {
+                headers: {
+                    /** @description the presigned URL */
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid request: `details` name the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid x-api-key header */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no snapshot yet (no clip of this camera has been processed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error (no details, never a stack trace) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listDeviceImages: {
         parameters: {
             query?: {
@@ -2900,6 +3043,44 @@ export interface operations {
             };
         };
     };
+    getFtpStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the last runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FtpStatus"];
+                };
+            };
+            /** @description missing or invalid x-api-key header */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error (no details, never a stack trace) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listGroups: {
         parameters: {
             query?: never;
@@ -3455,7 +3636,9 @@ export interface operations {
     };
     getMedia: {
         parameters: {
-            query?: never;
+            query?: {
+                redirect?: "true" | "false";
+            };
             header?: never;
             path: {
                 fileId: string;
@@ -3464,6 +3647,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the presigned URL (redirect=false) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        fileId: string;
+                        url: string;
+                    };
+                };
+            };
             /** @description redirect to a presigned URL */
             302: {
                 headers: {
@@ -4136,6 +4331,8 @@ export interface operations {
                                 score: number;
                                 /** @description [x, y, w, h] in pixels */
                                 box: number[];
+                                /** @description presigned GET URL of the image (15 minutes) */
+                                url: string;
                             }[];
                         }[];
                         model: string;
