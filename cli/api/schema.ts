@@ -276,7 +276,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The API reference, readable (Scalar, served from here: no CDN) */
+        /** The API reference, readable (Redoc, served from here: no CDN) */
         get: operations["getDocs"];
         put?: never;
         post?: never;
@@ -286,14 +286,14 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/docs/scalar.js": {
+    "/docs/redoc.js": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The reference page's script (@scalar/api-reference, bundled) */
+        /** The reference page's script (Redoc's standalone bundle, MIT) */
         get: operations["getDocsScript"];
         put?: never;
         post?: never;

@@ -19,6 +19,7 @@ export interface FunctionDef {
 }
 export interface ServiceConfig {
   service: string;
+  plugins?: string[];
   provider: { stage: string; region: string; timeout?: number; environment?: Record<string, unknown> };
   custom: Record<string, unknown>;
   functions: Record<string, FunctionDef>;
@@ -27,11 +28,14 @@ export interface ServiceConfig {
 
 const root = resolve(import.meta.dirname, '../..');
 
-/** Resolves serverless.yml with osls (offline: `print` contacts no cloud for the local stage). */
-export async function loadService(stage = 'local'): Promise<ServiceConfig> {
+/**
+ * Resolves serverless.yml with osls (offline: `print` contacts no cloud for the local stage). An AWS stage
+ * needs its --param values (e.g. imageUri) to resolve.
+ */
+export async function loadService(stage = 'local', params: Record<string, string> = {}): Promise<ServiceConfig> {
   const { stdout } = await promisify(execFile)(
     resolve(root, 'node_modules/.bin/osls'),
-    ['print', '--stage', stage, '--format', 'json'],
+    ['print', '--stage', stage, '--format', 'json', ...Object.entries(params).map(([k, v]) => `--param=${k}=${v}`)],
     { cwd: root, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' } },
   );
   return JSON.parse(stdout) as ServiceConfig;

@@ -9,12 +9,12 @@ export const openapi = route({
 
 export const docs = route({
   method: 'GET', url: '/docs', operationId: 'getDocs', tag: 'docs', auth: 'none',
-  summary: 'The API reference, readable (Scalar, served from here: no CDN)',
+  summary: 'The API reference, readable (Redoc, served from here: no CDN)',
   responses: { 200: { description: 'the reference page', contentType: 'text/html' } },
 });
 
 export const docsAsset = route({
-  method: 'GET', url: '/docs/scalar.js', operationId: 'getDocsScript', tag: 'docs', auth: 'none',
-  summary: "The reference page's script (@scalar/api-reference, bundled)",
+  method: 'GET', url: '/docs/redoc.js', operationId: 'getDocsScript', tag: 'docs', auth: 'none',
+  summary: "The reference page's script (Redoc's standalone bundle, MIT)",
   responses: { 200: { description: 'the script (gzip)', contentType: 'text/javascript' } },
 });

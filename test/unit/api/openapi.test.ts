@@ -54,7 +54,7 @@ describe('the OpenAPI document', () => {
   it('declares the x-api-key scheme on every route that needs a key, and the error body for every error status', () => {
     expect(doc.components?.securitySchemes?.apiKey).toEqual({ type: 'apiKey', in: 'header', name: 'x-api-key' });
     const open = routes.filter((r) => r.auth === 'none').map(routeKey).sort();
-    expect(open).toEqual(['GET /docs', 'GET /docs/scalar.js', 'GET /features/health', 'GET /health', 'GET /openapi.json']);
+    expect(open).toEqual(['GET /docs', 'GET /docs/redoc.js', 'GET /features/health', 'GET /health', 'GET /openapi.json']);
     for (const r of routes) {
       const op = (doc.paths as any)[openApiPath(r.url)][r.method.toLowerCase()];
       expect(op.security, routeKey(r)).toEqual(r.auth === 'apiKey' ? [{ apiKey: [] }] : []);

@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadService, type ServiceConfig } from '../../../infra/local/service.js';
+import { PLACEHOLDER_IMAGE } from '../../../bench/packages.js';
+
+// Both stages resolved by osls itself (`osls print`, offline), the way deploy and `npm start` read them.
+let local: ServiceConfig;
+let dev: ServiceConfig;
+
+beforeAll(async () => {
+  [local, dev] = await Promise.all([loadService('local'), loadService('dev', { imageUri: PLACEHOLDER_IMAGE })]);
+}, 90_000);
+
+describe('plugins per stage (serverless.yml custom.plugins)', () => {
+  it('an AWS stage bundles with serverless-esbuild', () => {
+    expect(dev.plugins).toContain('serverless-esbuild');
+    expect(dev.plugins).toContain('serverless-iam-roles-per-function');
+  });
+
+  it('the local stage does not load serverless-esbuild (serverless-offline runs dist/)', () => {
+    expect(local.plugins).not.toContain('serverless-esbuild');
+    expect(local.plugins).toContain('serverless-offline');
+  });
+});
+
+describe('console resources (infra/resources/console.yml)', () => {
+  const res = (id: string) => {
+    const r = dev.resources.Resources[id];
+    if (!r) throw new Error(`no resource ${id}`);
+    return r.Properties as Record<string, any>;
+  };
+
+  it('the bucket is private and encrypted', () => {
+    expect(dev.resources.Resources.ConsoleBucket?.Type).toBe('AWS::S3::Bucket');
+    const b = res('ConsoleBucket');
+    expect(b.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+    });
+    expect(b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBeTruthy();
+    expect(b.AccessControl).toBeUndefined();
+    expect(b.WebsiteConfiguration).toBeUndefined();
+  });
+
+  it('CloudFront reads it through Origin Access Control, HTTPS only, with the SPA fallback', () => {
+    expect(dev.resources.Resources.ConsoleOriginAccessControl?.Type).toBe('AWS::CloudFront::OriginAccessControl');
+    expect(res('ConsoleOriginAccessControl').OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' });
+    const d = res('ConsoleDistribution').DistributionConfig;
+    expect(d.DefaultRootObject).toBe('index.html');
+    expect(d.Origins).toHaveLength(1);
+    expect(d.Origins[0].DomainName).toEqual({ 'Fn::GetAtt': ['ConsoleBucket', 'RegionalDomainName'] });
+    expect(d.Origins[0].OriginAccessControlId).toEqual({ 'Fn::GetAtt': ['ConsoleOriginAccessControl', 'Id'] });
+    expect(d.Origins[0].S3OriginConfig.OriginAccessIdentity).toBe(''); // OAC, not the legacy OAI
+    expect(d.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(d.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD']);
+    const fallback = Object.fromEntries(d.CustomErrorResponses.map((e: { ErrorCode: number }) => [e.ErrorCode, e]));
+    for (const code of [403, 404]) expect(fallback[code]).toMatchObject({ ResponseCode: 200, ResponsePagePath: '/index.html' });
+  });
+
+  it('the bucket policy lets only that distribution read, and nothing else in', () => {
+    const p = res('ConsoleBucketPolicy');
+    expect(p.Bucket).toEqual({ Ref: 'ConsoleBucket' });
+    const statements = p.PolicyDocument.Statement;
+    expect(statements).toHaveLength(1);
+    const [s] = statements;
+    expect(s).toMatchObject({ Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject' });
+    const sourceArn = s.Condition.StringEquals['AWS:SourceArn']['Fn::Sub'];
+    expect(sourceArn).toBe('arn:aws:cloudfront::${AWS::AccountId}:distribution/${ConsoleDistribution}');
+  });
+
+  it('outputs the console URL and bucket for console:deploy', () => {
+    expect(Object.keys(dev.resources.Outputs ?? {})).toEqual(expect.arrayContaining(['ConsoleUrl', 'ConsoleBucket']));
+  });
+
+  it('the media buckets let the console origin PUT parts and read their ETag', () => {
+    for (const id of ['MediaBucketG1', 'MediaBucketG2']) {
+      const rules = res(id).CorsConfiguration.CorsRules as Array<Record<string, string[]>>;
+      expect(rules.some((r) => r.AllowedMethods!.includes('PUT') && r.ExposedHeaders!.includes('ETag')
+        && (r.AllowedOrigins!.includes('*') || r.AllowedOrigins!.some((o) => o.includes('Console'))))).toBe(true);
+    }
+  });
+});
