@@ -49,10 +49,10 @@ export async function openConsole(path = '/', o: { key?: string; viewport?: { wi
   return b;
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, o: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(SHOTS, { recursive: true });
   const path = join(SHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: o.fullPage ?? true });
   return path;
 }
 

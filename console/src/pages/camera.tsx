@@ -8,6 +8,7 @@ import { useRoute } from 'preact-iso';
 import { api, call } from '../api.js';
 import { TimeChart, type Series } from '../chart.js';
 import { Loaded, Page, useLoad, when } from '../ui.js';
+import { DetectorSection } from './camera/detector.js';
 import { RulesEditor } from './camera/rules.js';
 import './cameras.css';
 
@@ -133,6 +134,11 @@ export function Camera() {
         <Loaded load={rules} what="rules">
           {(r) => <RulesEditor cameraId={id} initial={r} onSaved={rules.reload} />}
         </Loaded>
+      </section>
+
+      <section class="card" aria-labelledby="detector-title">
+        <h2 id="detector-title">Count regions (detector)</h2>
+        <DetectorSection cameraId={id} />
       </section>
     </Page>
   );

@@ -1,16 +1,10 @@
 import '../../support/env.js';
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { validate } from '@readme/openapi-parser';
-import { chromium } from 'playwright-core';
 import { buildDocument } from '../../../infra/openapi/document.js';
 import { api } from '../../support/http.js';
 import { stackInfo } from '../../support/env.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const shots = resolve(import.meta.dirname, '../../../test-results');
+import { hasChromium, openBrowser, screenshot } from '../../support/browser.js';
 
 describe('the API contract, served', () => {
   it('GET /openapi.json (no key) is a valid OpenAPI 3.1 document: the one built from the routes', async () => {
@@ -35,14 +29,8 @@ describe('the API contract, served', () => {
     expect(js.text).toContain('Redoc');
   });
 
-  it.runIf(existsSync(CHROMIUM))('GET /docs renders the reference in headless Chromium (screenshot in test-results/)', async () => {
-    const profile = mkdtempSync(join(tmpdir(), 'panoptes-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 900 },
-    });
+  it.runIf(hasChromium)('GET /docs renders the reference in headless Chromium (screenshot in test-results/)', async () => {
+    const { context, page, close } = await openBrowser({ viewport: { width: 1400, height: 900 } });
     const outside: string[] = [];
     try {
       const base = new URL(stackInfo().httpUrl);
@@ -52,20 +40,17 @@ describe('the API contract, served', () => {
         outside.push(u.href);
         return route.abort();
       });
-      const page = context.pages()[0] ?? (await context.newPage());
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(`${stackInfo().httpUrl}/docs`, { waitUntil: 'load' });
       await page.getByText('panoptes API', { exact: false }).first().waitFor({ timeout: 60_000 });
       // The operation's own section (its sidebar entry is in a collapsed, hidden tag group).
       await page.getByRole('heading', { name: /State of each dependency/ }).first().waitFor({ timeout: 30_000 });
-      mkdirSync(shots, { recursive: true });
-      await page.screenshot({ path: join(shots, 'docs.png') });
+      await screenshot(page, 'docs', { fullPage: false });
       expect(errors).toEqual([]);
       expect(await page.getByText('x-api-key', { exact: false }).count()).toBeGreaterThan(0);
     } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await close();
     }
     // Fonts and the like stay local too: the page asked nothing of any other host.
     expect(outside).toEqual([]);

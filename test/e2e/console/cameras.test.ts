@@ -11,7 +11,9 @@ import { announce, fixtureUrl, settle } from '../photos/helpers.js';
  * (so it has a latest snapshot), then an older grey clip (which must not replace it), and two
  * analysed photos (so the people chart has data). In Chromium: the wall shows its snapshot and
  * state and filters by state; on the camera page a zone and a line are drawn on the snapshot and
- * saved, and an invalid zone shows the API's message next to its field and writes nothing.
+ * saved, and an invalid zone shows the API's message next to its field and writes nothing; a count
+ * region is drawn for the detector, saved, refused with a bad minScore, and reset; a rule's active
+ * hours round-trip through save.
  */
 const run = Date.now().toString(36);
 // Also a photo cameraCode: [A-Za-z0-9_-] only.
@@ -182,6 +184,91 @@ describe.runIf(hasChromium)('console cameras wall and camera page (real Chromium
       await b.close();
     }
   }, 180_000);
+
+  it('draws a count region for the detector, saves and resets it; a bad minScore shows the API message and writes nothing', async () => {
+    const b = await openConsole(`/cameras/${CAM}`);
+    try {
+      const { page } = b;
+      await page.waitForFunction(`document.querySelector('img.detector-snapshot')?.naturalWidth > 0`, undefined, { timeout: 30_000 });
+      const [w, h] = await page.evaluate<[number, number]>(`(() => { const i = document.querySelector('img.detector-snapshot'); return [i.naturalWidth, i.naturalHeight]; })()`);
+      const overlay = page.getByTestId('detector-overlay');
+      const clickAt = async (fx: number, fy: number) => {
+        const box = (await overlay.boundingBox())!;
+        await overlay.click({ position: { x: fx * box.width, y: fy * box.height } });
+      };
+      const region: [number, number][] = [[0.2, 0.4], [0.8, 0.4], [0.9, 0.95], [0.1, 0.95]];
+      await page.getByRole('button', { name: 'Draw count region' }).click();
+      for (const [x, y] of region) await clickAt(x, y);
+      await page.getByRole('button', { name: /Finish region \(4 points\)/ }).click();
+      await page.locator('#det-minArea').fill('400');
+      await page.getByRole('button', { name: 'Save detector settings' }).click();
+      await page.getByRole('status').filter({ hasText: /Saved the detector settings/ }).waitFor();
+      await page.locator('#detector-title').scrollIntoViewIfNeeded();
+      await screenshot(page, 'console-camera-regions');
+      expect(await seriousA11yViolations(page)).toEqual([]);
+
+      await page.reload({ waitUntil: 'load' });
+      await page.getByRole('button', { name: 'Redraw count region' }).waitFor();
+      const stored = await api('GET', `/cameras/${CAM}/detector`);
+      expect(stored.status).toBe(200);
+      expect(stored.json.settings.minArea).toBe(400);
+      const saved = stored.json.settings.countRegion as [number, number][];
+      expect(saved).toHaveLength(4);
+      saved.forEach(([x, y], i) => {
+        expect(Math.abs(x - region[i]![0] * w)).toBeLessThanOrEqual(2);
+        expect(Math.abs(y - region[i]![1] * h)).toBeLessThanOrEqual(2);
+      });
+
+      // minScore 5: the API's message next to that field, the stored settings untouched.
+      await page.locator('#det-minScore').fill('5');
+      await page.getByRole('button', { name: 'Save detector settings' }).click();
+      await page.locator('#det-minScore-err').filter({ hasText: 'must be ≤ 1' }).waitFor();
+      expect(await page.locator('#det-minScore').getAttribute('aria-invalid')).toBe('true');
+      const unchanged = await api('GET', `/cameras/${CAM}/detector`);
+      expect(unchanged.json).toEqual(stored.json);
+
+      // Reset asks first, then DELETEs: back to no settings of the camera's own.
+      await page.locator('#det-minScore').fill('');
+      await page.getByRole('button', { name: 'Reset to defaults…' }).click();
+      await page.getByRole('group', { name: 'Confirm reset' }).getByRole('button', { name: 'Yes, reset' }).click();
+      await page.getByRole('status').filter({ hasText: 'Reset to the model defaults.' }).waitFor();
+      await page.getByRole('button', { name: 'Draw count region', exact: true }).waitFor();
+      const reset = await api('GET', `/cameras/${CAM}/detector`);
+      expect(reset.json.settings).toEqual({});
+      expect(b.errors.filter((e) => !/400/.test(e))).toEqual([]);
+    } finally {
+      await b.close();
+    }
+  }, 180_000);
+
+  it("a rule's active hours set in the form round-trip through save", async () => {
+    const b = await openConsole(`/cameras/${CAM}`);
+    try {
+      const { page } = b;
+      await page.getByRole('button', { name: /zone zone-1/ }).click();
+      await page.getByRole('button', { name: 'Add active range' }).click();
+      const range = page.getByRole('group', { name: 'Active range 1' });
+      await range.getByLabel('fri').uncheck();
+      await range.getByLabel('sat').check();
+      await range.getByLabel('From').fill('22:00');
+      await range.getByLabel('To').fill('06:00');
+      await page.locator('#opt-inertia').fill('3');
+      await page.getByRole('button', { name: 'Save rules' }).click();
+      await page.getByRole('status').filter({ hasText: /Saved \d+ rules?/ }).waitFor();
+      const stored = await api('GET', `/cameras/${CAM}/rules`);
+      const zone = stored.json.rules.find((r: { id: string }) => r.id === 'zone-1');
+      expect(zone.activeHours).toEqual([{ days: ['mon', 'tue', 'wed', 'thu', 'sat'], from: '22:00', to: '06:00' }]);
+      expect(zone.inertia).toBe(3);
+
+      await page.reload({ waitUntil: 'load' });
+      await page.getByRole('button', { name: /zone zone-1/ }).click();
+      const again = page.getByRole('group', { name: 'Active range 1' });
+      expect(await again.getByLabel('From').inputValue()).toBe('22:00');
+      expect(await again.getByLabel('sat').isChecked()).toBe(true);
+    } finally {
+      await b.close();
+    }
+  }, 120_000);
 
   it('the camera page is readable on a phone', async () => {
     const b = await openConsole(`/cameras/${CAM}`, { viewport: PHONE });

@@ -10,7 +10,7 @@ import { ApiError, api, call } from '../../api.js';
 import { ErrorBox, fieldError } from '../../ui.js';
 import { CameraSnapshot } from '../cameras.js';
 
-type Pt = [number, number];
+export type Pt = [number, number];
 export interface Rule {
   id: string;
   type: string;
@@ -35,7 +35,7 @@ const DEFAULTS: Record<Exclude<Kind, 'mask' | 'line'>, Partial<Rule>> = {
   crowding: { minCount: 3, seconds: 10 },
 };
 
-const fmt = (pts: Pt[]) => pts.map(([x, y]) => `${x},${y}`).join(' ');
+export const fmt = (pts: Pt[]) => pts.map(([x, y]) => `${x},${y}`).join(' ');
 function parsePts(s: string): Pt[] | null {
   const out: Pt[] = [];
   for (const tok of s.trim().split(/\s+/).filter(Boolean)) {
@@ -307,7 +307,7 @@ function Shape(p: { r: Rule; selected: boolean; scale: number }) {
   return null;
 }
 
-function PointsField(p: { label: string; pts: Pt[]; error?: string; onChange(pts: Pt[]): void }) {
+export function PointsField(p: { label: string; pts: Pt[]; error?: string; onChange(pts: Pt[]): void }) {
   const [text, setText] = useState(fmt(p.pts));
   const [bad, setBad] = useState(false);
   const id = `pts-${p.label.replace(/\W+/g, '-')}-${Math.random().toString(36).slice(2, 7)}`;
@@ -420,8 +420,69 @@ function RuleForm(p: { rule: Rule; base: string; err: unknown; onChange(r: Rule)
       )}
       <Opt {...o} k="cooldownSeconds" label="Cooldown (s)" num />
       <Opt {...o} k="minScore" label="Min. score (0–1)" num />
+      <Opt {...o} k="minArea" label="Min. box area (px²)" num />
+      <Opt {...o} k="maxArea" label="Max. box area (px²)" num />
+      <Opt {...o} k="minAspect" label="Min. aspect (h/w)" num />
+      <Opt {...o} k="maxAspect" label="Max. aspect (h/w)" num />
+      <Opt {...o} k="inertia" label="Inertia (frames)" num />
+      <Schedule rule={rule} base={p.base} err={p.err} onChange={p.onChange} />
       <button type="button" class="danger" onClick={p.onDelete}>
         Delete rule
+      </button>
+    </fieldset>
+  );
+}
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+interface Hours {
+  days: string[];
+  from: string;
+  to: string;
+}
+
+/** The rule's `activeHours` (camera time zone): alarms only inside these ranges; none = always. */
+function Schedule(p: { rule: Rule; base: string; err: unknown; onChange(r: Rule): void }) {
+  const hours = (p.rule.activeHours as Hours[] | undefined) ?? [];
+  const put = (h: Hours[]) => {
+    const next = { ...p.rule };
+    if (h.length) next.activeHours = h;
+    else delete next.activeHours;
+    p.onChange(next);
+  };
+  const edit = (i: number, h: Partial<Hours>) => put(hours.map((x, j) => (j === i ? { ...x, ...h } : x)));
+  const top = fieldError(p.err, `${p.base}.activeHours`);
+  return (
+    <fieldset class="schedule">
+      <legend>Active hours</legend>
+      {hours.length === 0 && <p class="muted">Always active.</p>}
+      {top && <span class="field-error">{top}</span>}
+      {hours.map((h, i) => {
+        const b = `${p.base}.activeHours.${i}`;
+        const e = fieldError(p.err, `${b}.days`) ?? fieldError(p.err, `${b}.from`) ?? fieldError(p.err, `${b}.to`) ?? fieldError(p.err, b);
+        return (
+          <div key={i} class="hours-row" role="group" aria-label={`Active range ${i + 1}`}>
+            <div class="days">
+              {WEEKDAYS.map((d) => (
+                <label key={d} class="check">
+                  <input type="checkbox" checked={h.days.includes(d)} onChange={(ev) => edit(i, { days: ev.currentTarget.checked ? WEEKDAYS.filter((x) => x === d || h.days.includes(x)) : h.days.filter((x) => x !== d) })} /> {d}
+                </label>
+              ))}
+            </div>
+            <label>
+              From <input type="time" value={h.from} onInput={(ev) => edit(i, { from: ev.currentTarget.value })} />
+            </label>
+            <label>
+              To <input type="time" value={h.to} onInput={(ev) => edit(i, { to: ev.currentTarget.value })} />
+            </label>
+            <button type="button" onClick={() => put(hours.filter((_, j) => j !== i))}>
+              Remove range {i + 1}
+            </button>
+            {e && <span class="field-error">{e}</span>}
+          </div>
+        );
+      })}
+      <button type="button" onClick={() => put([...hours, { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '18:00' }])}>
+        Add active range
       </button>
     </fieldset>
   );
