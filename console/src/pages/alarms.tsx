@@ -76,6 +76,8 @@ function AlarmList() {
           Camera
           <select value={cameraId} onChange={(e) => set('camera', e.currentTarget.value)}>
             <option value="">Choose a camera…</option>
+            {/* A camera from the link that the registry does not list (clips pushed without registering). */}
+            {cameraId && cameras.data && !cameras.data.cameras.some((c) => c.cameraId === cameraId) && <option value={cameraId}>{cameraId}</option>}
             {(cameras.data?.cameras ?? []).map((c) => (
               <option key={c.cameraId} value={c.cameraId}>
                 {c.cameraId}

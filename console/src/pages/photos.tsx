@@ -47,7 +47,7 @@ function PhotoStages() {
         {(all) => (
           <div class="stages">
             {all.map((s) => (
-              <section class="card stage" key={s.stage} aria-labelledby={`stage-${s.stage}`} data-stage={s.stage}>
+              <section class="card photo-stage" key={s.stage} aria-labelledby={`stage-${s.stage}`} data-stage={s.stage}>
                 <h2 id={`stage-${s.stage}`}>
                   Waiting to {s.stage}: <span class="count">{s.count}</span>
                 </h2>

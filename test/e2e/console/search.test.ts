@@ -7,9 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, openConsole, PHONE, screenshot, seriousA11yViolations } from '../../support/browser.js';
 import { fixture, putImage, run, settled } from '../search/helpers.js';
 
-/** app-bound key: only images/appA/… come back, so other tests' images stay out of the ranking. */
-const APP = 'local-app-a';
-const key = `images/appA/console-${run}/messi5.jpg`;
+/**
+ * App-bound key: only images/appB/… come back. App B, because the search e2e tests index this same
+ * fixture under app A, and identical bytes would tie with the original for first place.
+ */
+const APP = 'local-app-b';
+const key = `images/appB/console-${run}/messi5.jpg`;
 
 describe.runIf(hasChromium)('console search page (real Chromium)', () => {
   let dir: string;
