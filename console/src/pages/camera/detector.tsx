@@ -7,8 +7,8 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api, call } from '../../api.js';
 import { ErrorBox, Loaded, fieldError, useLoad, when } from '../../ui.js';
-import { CameraSnapshot } from '../cameras.js';
-import { PointsField, fmt, type Pt } from './rules.js';
+import { PointsField } from './rules.js';
+import { DrawingStage, fmt, type Pt, type Size } from './stage.js';
 
 type Settings = Record<string, unknown> & { countRegion?: Pt[]; masks?: Pt[][] };
 type Kind = 'region' | 'mask';
@@ -46,7 +46,7 @@ interface View {
 
 function DetectorEditor(p: { cameraId: string; view: View; msg: string | null; setMsg(m: string | null): void; onSaved(): void }) {
   const [s, setS] = useState<Settings>(() => structuredClone(p.view.settings) as Settings);
-  const [size, setSize] = useState<{ w: number; h: number } | null>(null);
+  const [size, setSize] = useState<Size | null>(null);
   const [drawing, setDrawing] = useState<{ kind: Kind; pts: Pt[] } | null>(null);
   const [err, setErr] = useState<Error | null>(null);
   const { msg, setMsg } = p;
@@ -71,14 +71,7 @@ function DetectorEditor(p: { cameraId: string; view: View; msg: string | null; s
     if (d.kind === 'region') set('countRegion', d.pts);
     else set('masks', [...masks, d.pts]);
   };
-  const onClick = (e: MouseEvent) => {
-    if (!drawing || !size) return;
-    const box = (e.currentTarget as SVGSVGElement).getBoundingClientRect();
-    // Displayed size → the frame's natural pixels (what the settings are in).
-    const x = Math.round(((e.clientX - box.left) * size.w) / box.width);
-    const y = Math.round(((e.clientY - box.top) * size.h) / box.height);
-    setDrawing({ ...drawing, pts: [...drawing.pts, [Math.max(0, Math.min(size.w, x)), Math.max(0, Math.min(size.h, y))]] });
-  };
+  const onPoint = (pt: Pt) => drawing && setDrawing({ ...drawing, pts: [...drawing.pts, pt] });
 
   const run = async (what: 'save' | 'reset') => {
     setBusy(true);
@@ -127,40 +120,28 @@ function DetectorEditor(p: { cameraId: string; view: View; msg: string | null; s
               ? 'People whose feet are inside the count region are counted apart; inside a detector mask, not at all.'
               : 'The regions are drawn on the latest snapshot; it appears once a clip of this camera is processed.'}
         </p>
-        <div class="stage">
-          <CameraSnapshot cameraId={p.cameraId} class="editor-snapshot detector-snapshot" onSize={(w, h) => setSize({ w, h })} />
-          {size && (
-            <svg
-              class={`overlay${drawing ? ' drawing' : ''}`}
-              viewBox={`0 0 ${size.w} ${size.h}`}
-              preserveAspectRatio="none"
-              onClick={onClick}
-              aria-label="Count region and detector masks drawn on the snapshot"
-              role="img"
-              data-testid="detector-overlay"
-            >
-              {masks.map((m, i) => (
-                <polygon key={`m${i}`} class="shape mask" points={fmt(m)} />
-              ))}
-              {s.countRegion && (
-                <g class="shape region">
-                  <polygon points={fmt(s.countRegion)} />
-                  <text x={s.countRegion[0]![0]} y={s.countRegion[0]![1] - 6 * scale} font-size={14 * scale}>
-                    count region
-                  </text>
-                </g>
-              )}
-              {drawing && drawing.pts.length > 0 && (
-                <>
-                  <polyline class="shape draft" points={fmt(drawing.pts)} />
-                  {drawing.pts.map(([x, y], i) => (
-                    <circle key={i} cx={x} cy={y} r={4 * scale} class="vertex" />
-                  ))}
-                </>
-              )}
-            </svg>
+        <DrawingStage
+          cameraId={p.cameraId}
+          imgClass="editor-snapshot detector-snapshot"
+          label="Count region and detector masks drawn on the snapshot"
+          testId="detector-overlay"
+          size={size}
+          onSize={setSize}
+          draft={drawing?.pts ?? null}
+          onPoint={onPoint}
+        >
+          {masks.map((m, i) => (
+            <polygon key={`m${i}`} class="shape mask" points={fmt(m)} />
+          ))}
+          {s.countRegion && (
+            <g class="shape region">
+              <polygon points={fmt(s.countRegion)} />
+              <text x={s.countRegion[0]![0]} y={s.countRegion[0]![1] - 6 * scale} font-size={14 * scale}>
+                count region
+              </text>
+            </g>
           )}
-        </div>
+        </DrawingStage>
       </div>
 
       <div class="rules-side">

@@ -8,9 +8,9 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api, call } from '../../api.js';
 import { ErrorBox, fieldError } from '../../ui.js';
-import { CameraSnapshot } from '../cameras.js';
+import { DrawingStage, fmt, type Pt, type Size } from './stage.js';
 
-export type Pt = [number, number];
+export { fmt, type Pt } from './stage.js';
 export interface Rule {
   id: string;
   type: string;
@@ -35,7 +35,6 @@ const DEFAULTS: Record<Exclude<Kind, 'mask' | 'line'>, Partial<Rule>> = {
   crowding: { minCount: 3, seconds: 10 },
 };
 
-export const fmt = (pts: Pt[]) => pts.map(([x, y]) => `${x},${y}`).join(' ');
 function parsePts(s: string): Pt[] | null {
   const out: Pt[] = [];
   for (const tok of s.trim().split(/\s+/).filter(Boolean)) {
@@ -52,7 +51,7 @@ function newId(rules: Rule[], type: string): string {
 
 export function RulesEditor(p: { cameraId: string; initial: RuleSet; onSaved(): void }) {
   const [set, setSet] = useState<RuleSet>(() => structuredClone({ rules: p.initial.rules as Rule[], ...(p.initial.filters ? { filters: p.initial.filters as RuleSet['filters'] } : {}) }));
-  const [size, setSize] = useState<{ w: number; h: number } | null>(null);
+  const [size, setSize] = useState<Size | null>(null);
   const [drawing, setDrawing] = useState<{ kind: Kind; pts: Pt[] } | null>(null);
   const [sel, setSel] = useState<Sel>(null);
   const [err, setErr] = useState<ApiError | Error | null>(null);
@@ -90,14 +89,8 @@ export function RulesEditor(p: { cameraId: string; initial: RuleSet; onSaved(): 
     setSel({ rules: set.rules.length });
   };
 
-  const onClick = (e: MouseEvent) => {
-    if (!drawing || !size) return;
-    const svg = e.currentTarget as SVGSVGElement;
-    const box = svg.getBoundingClientRect();
-    // Displayed size → the frame's natural pixels (what the rules are in).
-    const x = Math.round(((e.clientX - box.left) * size.w) / box.width);
-    const y = Math.round(((e.clientY - box.top) * size.h) / box.height);
-    const pt: Pt = [Math.max(0, Math.min(size.w, x)), Math.max(0, Math.min(size.h, y))];
+  const onPoint = (pt: Pt) => {
+    if (!drawing) return;
     const next = { ...drawing, pts: [...drawing.pts, pt] };
     if (next.kind === 'line' && next.pts.length === 2) finish(next);
     else setDrawing(next);
@@ -149,40 +142,28 @@ export function RulesEditor(p: { cameraId: string; initial: RuleSet; onSaved(): 
               ? `Frame ${size.w}×${size.h} px. Pick a tool to draw, or a rule to edit.`
               : 'The rules are drawn on the latest snapshot; it appears once a clip of this camera is processed.'}
         </p>
-        <div class="stage">
-          <CameraSnapshot cameraId={p.cameraId} class="editor-snapshot" onSize={(w, h) => setSize({ w, h })} />
-          {size && (
-            <svg
-              class={`overlay${drawing ? ' drawing' : ''}`}
-              viewBox={`0 0 ${size.w} ${size.h}`}
-              preserveAspectRatio="none"
-              onClick={onClick}
-              aria-label="Rules drawn on the snapshot"
-              role="img"
-              data-testid="rules-overlay"
-            >
-              <defs>
-                <marker id="arrow" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">
-                  <path d="M0,0 L10,5 L0,10 z" fill="#facc15" />
-                </marker>
-              </defs>
-              {masks.map((m, i) => (
-                <polygon key={`m${i}`} class={`shape mask${sel && 'mask' in sel && sel.mask === i ? ' selected' : ''}`} points={fmt(m)} />
-              ))}
-              {set.rules.map((r, i) => (
-                <Shape key={`r${i}`} r={r} selected={!!sel && 'rules' in sel && sel.rules === i} scale={size.w / 640} />
-              ))}
-              {drawing && drawing.pts.length > 0 && (
-                <>
-                  <polyline class="shape draft" points={fmt(drawing.pts)} />
-                  {drawing.pts.map(([x, y], i) => (
-                    <circle key={i} cx={x} cy={y} r={4 * (size.w / 640)} class="vertex" />
-                  ))}
-                </>
-              )}
-            </svg>
-          )}
-        </div>
+        <DrawingStage
+          cameraId={p.cameraId}
+          imgClass="editor-snapshot"
+          label="Rules drawn on the snapshot"
+          testId="rules-overlay"
+          size={size}
+          onSize={setSize}
+          draft={drawing?.pts ?? null}
+          onPoint={onPoint}
+        >
+          <defs>
+            <marker id="arrow" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">
+              <path d="M0,0 L10,5 L0,10 z" fill="#facc15" />
+            </marker>
+          </defs>
+          {masks.map((m, i) => (
+            <polygon key={`m${i}`} class={`shape mask${sel && 'mask' in sel && sel.mask === i ? ' selected' : ''}`} points={fmt(m)} />
+          ))}
+          {size && set.rules.map((r, i) => (
+            <Shape key={`r${i}`} r={r} selected={!!sel && 'rules' in sel && sel.rules === i} scale={size.w / 640} />
+          ))}
+        </DrawingStage>
       </div>
 
       <div class="rules-side">
