@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { launchChromium } from './chromium.js';
 import { DEV_KEY, stackInfo } from './env.js';
 
@@ -66,4 +67,11 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** On a phone: the page does not scroll sideways, a screenshot is kept, and axe finds nothing serious. */
+export async function expectReadableOnPhone(page: Page, name: string): Promise<void> {
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+  await screenshot(page, name);
+  expect(await seriousA11yViolations(page)).toEqual([]);
 }
