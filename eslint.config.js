@@ -11,6 +11,12 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],
+      // `import { z }` takes zod's whole namespace object into every bundle (locales, JSON Schema
+      // conversion …); `import * as z` lets esbuild keep only what a function uses (issue 16).
+      'no-restricted-syntax': ['error', {
+        selector: "ImportDeclaration[source.value='zod'] > :matches(ImportSpecifier[imported.name='z'], ImportDefaultSpecifier)",
+        message: "use `import * as z from 'zod'`: the namespace import tree-shakes",
+      }],
     },
   },
   // Plain Node scripts that run before anything is compiled (npm postinstall).

@@ -1,7 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCameraId } from '../shared/clips/keys.js';
 import { pointInPolygon } from '../shared/rules/geometry.js';
 import { DETECTOR_FIELDS, parseDetectorSettings, type DetectorSettings } from '../shared/registry/detector.js';

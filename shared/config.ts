@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Thrown at cold start when the environment lacks or mangles a setting: names every bad variable. */
 export class ConfigError extends Error {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { badRequest, type ErrorDetail } from './errors.js';
 
 /** zod issues → field-named details, e.g. `body.cameraCode: Required`. */

@@ -1,6 +1,6 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { sns } from '../../shared/aws.js';
 import { loadConfig } from '../../shared/config.js';
 import { conflict } from '../../shared/errors.js';

@@ -1,6 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { z } from 'zod';
+import * as z from 'zod';
 import { s3 } from '../../shared/aws.js';
 import { resourceName } from '../../shared/clips/env.js';
 import type { SnapshotFields } from '../../shared/clips/snapshot.js';

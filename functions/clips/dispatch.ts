@@ -1,5 +1,5 @@
 import type { S3Event } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConfig } from '../../shared/config.js';
 import { logger } from '../../shared/logger.js';
 import { send } from '../../shared/sqs/queues.js';

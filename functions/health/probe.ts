@@ -1,6 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { s3 } from '../../shared/aws.js';
 import { sqsHandler } from '../../shared/sqs/stack.js';
 import { objectKey } from '../../shared/s3-event.js';

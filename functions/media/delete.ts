@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { logger } from '../../shared/logger.js';
 import { store } from './context.js';

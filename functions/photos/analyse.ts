@@ -1,6 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, S3Event, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { s3 } from '../../shared/aws.js';
 import { loadConfig } from '../../shared/config.js';
 import { logger } from '../../shared/logger.js';

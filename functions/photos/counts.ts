@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { loadConfig } from '../../shared/config.js';
 import { badRequest } from '../../shared/errors.js';

@@ -1,5 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { s3 } from '../../shared/aws.js';
 import { loadConfig } from '../../shared/config.js';
 import { logger } from '../../shared/logger.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConfig } from '../../shared/config.js';
 import { logger } from '../../shared/logger.js';
 import { idempotencyKey, reportOf } from '../../shared/photos/model.js';

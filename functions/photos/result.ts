@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { loadConfig } from '../../shared/config.js';
 import { conflict, notFound } from '../../shared/errors.js';

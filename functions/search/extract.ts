@@ -9,7 +9,7 @@ import * as api from '../../shared/api/search.js';
 import { env } from '../../shared/search/runtime.js';
 import { fromBucket, fromUrl, unprocessable } from '../../shared/search/source.js';
 import { extractFaces, warmModel } from '../../shared/search/vision.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const cfg = loadConfig({
   IMAGES_BUCKET: env.IMAGES_BUCKET,

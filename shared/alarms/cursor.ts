@@ -1,5 +1,5 @@
 /** Opaque paging cursors: DynamoDB's LastEvaluatedKey as base64url JSON, checked on the way back in. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const keySchema = z.record(z.string(), z.union([z.string().max(1024), z.number()]));
 

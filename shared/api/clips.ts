@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cameraPath, cameraSource, limitParam, timeParam, timeZoneName } from '../clips/api.js';
 import { CAMERA_ID_PATTERN } from '../clips/keys.js';
 import { detectorSettingsSchema } from '../registry/detector.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_KEY_PATTERN } from '../ids/allocator.js';
 import { error, ok, route } from './route.js';
 

@@ -1,5 +1,5 @@
 /** Video analytics series of a camera: counting-line flow and zone occupancy (shared/clips/flow.ts). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { cameraPath, timeParam } from '../clips/api.js';
 import { BUCKETS } from '../clips/flow.js';
 import { error, ok, route } from './route.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_NOTIFY_ITEMS } from '../ftp/enqueue.js';
 import { DEVICE_ID, FILE_NAME, KINDS } from '../ftp/layout.js';
 import { error, ok, route } from './route.js';

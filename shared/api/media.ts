@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FILE_ID_PATTERN } from '../media-store/ids.js';
 import { MAX_FILE_SIZE } from '../media-store/plan.js';
 import { error, ok, route } from './route.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { countsQuery } from '../photos/counts.js';
 import { CAMERA_CODE_RE, MAX_BATCH, itemSchema } from '../photos/intake.js';
 import { STAGES } from '../photos/model.js';

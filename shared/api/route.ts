@@ -5,7 +5,7 @@
  * are declared here too: the e2e helper checks every answer against them.
  * Side-effect free: no configuration, no clients (the document is built from these at build time).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { batchBody, deletePath, extractBody, jobPath, searchBody } from '../search/requests.js';
 import { error, ok, route } from './route.js';
 

@@ -1,5 +1,5 @@
 /** Request schemas and views shared by the clips HTTP handlers. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCameraId } from './keys.js';
 
 export const cameraPath = z.object({

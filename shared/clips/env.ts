@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Resource names come from each function's environment (serverless.yml); read when first used. */
 export function resourceName(variable: string): string {

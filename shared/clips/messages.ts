@@ -6,7 +6,7 @@
  *   camera) ─tracking→ alarms queue ─replay→ push queue ─push→ webhook
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CAMERA_ID_PATTERN } from './keys.js';
 
 const cameraId = z.string().regex(CAMERA_ID_PATTERN);

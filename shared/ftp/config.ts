@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parseBandwidth } from './bandwidth.js';
 import { offsetMinutes } from './layout.js';

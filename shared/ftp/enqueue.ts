@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { publicBase, type ServerConfig, type Servers } from './config.js';
 import { ImageIndex } from './images.js';
 import { ftpUrlFor, parsePath, PathError, type ParsedPath } from './layout.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ddb, s3 } from '../aws.js';
 import { loadConfig } from '../config.js';
 import { sendBatch } from '../sqs/queues.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConfig } from '../config.js';
 import { parseGroups } from './groups.js';
 import type { MediaStoreOptions } from './store.js';

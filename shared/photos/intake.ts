@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest, type ErrorDetail } from '../errors.js';
 import { issuesToDetails } from '../validation.js';
 import { dedupPk } from './model.js';

@@ -8,7 +8,7 @@
  * Polygons (`masks`, `countRegion`) are in image pixels of the camera's photos/frames, [x, y] with y down,
  * validated like the clip rules' polygons (shared/rules/schema.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from '../logger.js';
 import { expected, polygon } from '../rules/schema.js';
 import type { CountSettings } from '../vision/persons/counting.js';

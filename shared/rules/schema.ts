@@ -5,7 +5,7 @@
  * Objects are strict (unknown keys are errors) so a typo such as `secnods` is reported instead
  * of being silently ignored.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalizeRing, validatePolygon } from './geometry.js';
 
 export const MAX_RULES = 50;

@@ -1,5 +1,5 @@
 /** Request bodies of the search API (zod; errors name the field). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** S3 keys: 1..1024 bytes; no leading '/' (an easy mistake that names a different key). */
 export const imageKey = z

@@ -2,7 +2,7 @@
  * Per-container wiring for the search functions: settings from the environment (validated at cold start
  * by each handler's `loadConfig`) and the repos/stores built from them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ddb, s3 } from '../aws.js';
 import { FeaturesRepo } from './features.js';
 import { DynamoIndexStore } from './index-store.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListBucketsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { dynamo, s3 } from '../../../shared/aws.js';
 import { routes, routeKey } from '../../../shared/api/index.js';
 import { errorBody, type Route } from '../../../shared/api/route.js';
