@@ -2,12 +2,12 @@ import { s3 } from '../../shared/aws.js';
 import { HttpError, badRequest, notFound } from '../../shared/errors.js';
 import * as api from '../../shared/api/ftp.js';
 import { decodeCursor, encodeCursor, urlFor, view } from '../../shared/ftp/read.js';
-import { ftpRuntime } from '../../shared/ftp/runtime.js';
+import { ftpReadRuntime } from '../../shared/ftp/settings.js';
 import { lastRunId } from '../../shared/ftp/state.js';
 import type { ImageItem } from '../../shared/ftp/images.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 
-const rt = ftpRuntime();
+const rt = ftpReadRuntime();
 const expires = Math.round(rt.settings.FTP_URL_EXPIRES / 1000);
 
 /** The file's index entry; camera file names are unique per device, so `?deviceId=` settles a clash. */

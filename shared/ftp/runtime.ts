@@ -1,64 +1,16 @@
-import * as z from 'zod';
-import { ddb, s3 } from '../aws.js';
-import { loadConfig } from '../config.js';
+import { s3 } from '../aws.js';
 import { sendBatch } from '../sqs/queues.js';
-import { parseServers, Passwords, type Servers } from './config.js';
-import { parseDuration } from './duration.js';
+import { Passwords } from './config.js';
 import { enqueue, type MigrateMessage, type Validated } from './enqueue.js';
-import { ImageIndex } from './images.js';
+import type { ImageIndex } from './images.js';
 import { FtpPools } from './pool.js';
 import type { ScanOptions } from './scan.js';
-import { FtpState } from './state.js';
+import { ftpReadRuntime, resetFtpReadRuntime, type FtpReadRuntime } from './settings.js';
 
-/**
- * Settings of the FTP capability, from the environment (functions.yml sets them; the CLI and the
- * bench fall back to the local stage's resource names).
- */
-const duration = (def: string) => z.string().default(def).transform((s, ctx) => {
-  try {
-    return parseDuration(s);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+export { ftpReadRuntime, loadFtpSettings, type FtpReadRuntime, type FtpSettings } from './settings.js';
 
-export function loadFtpSettings(env: NodeJS.ProcessEnv = process.env) {
-  const prefix = `${env.SERVICE ?? 'panoptes'}-${env.STAGE ?? 'local'}`;
-  return loadConfig({
-    IMAGES_TABLE: z.string().min(1).default(`${prefix}-images`),
-    FTP_STATE_TABLE: z.string().min(1).default(`${prefix}-ftp-state`),
-    FTP_BUCKET: z.string().min(1).default(`${prefix}-ftp-media`),
-    FTP_MIGRATE_QUEUE: z.string().min(1).default(`${prefix}-ftp-migrate`),
-    FTP_SERVERS: z.string().default('{}').transform((s, ctx) => {
-      try {
-        return parseServers(s);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
-    /** How long a file stays on FTP after its index switched to S3. */
-    FTP_RETENTION: duration('24h'),
-    FTP_PART_SIZE: z.coerce.number().int().min(5 * 1024 * 1024).default(8 * 1024 * 1024),
-    FTP_LEASE: duration('5m'),
-    /** Lifetime of presigned S3 URLs handed to readers. */
-    FTP_URL_EXPIRES: duration('15m'),
-    FTP_SCAN_SETTLE: duration('2m'),
-    FTP_SCAN_WINDOW: duration('10m'),
-    FTP_SCAN_CLOSE_AFTER: duration('2h'),
-    FTP_SCAN_LOOKBACK: duration('2h'),
-  }, env);
-}
-
-export type FtpSettings = ReturnType<typeof loadFtpSettings>;
-
-export interface FtpRuntime {
-  settings: FtpSettings;
-  servers: Servers;
+export interface FtpRuntime extends FtpReadRuntime {
   pools: FtpPools;
-  index: ImageIndex;
-  state: FtpState;
   enqueue: (files: Validated[]) => Promise<{ queued: number; registered: number }>;
   scanOptions: ScanOptions;
   migrateDeps: { pools: FtpPools; index: ImageIndex; s3: ReturnType<typeof s3>; bucket: string; leaseMs: number; partSize: number };
@@ -69,11 +21,8 @@ let runtime: FtpRuntime | undefined;
 /** The container-wide FTP runtime (pools live as long as the container: connections are reused). */
 export function ftpRuntime(env: NodeJS.ProcessEnv = process.env): FtpRuntime {
   if (runtime) return runtime;
-  const settings = loadFtpSettings(env);
-  const servers = settings.FTP_SERVERS;
+  const { settings, servers, index, state } = ftpReadRuntime(env);
   const pools = new FtpPools(servers, new Passwords({ env }));
-  const index = new ImageIndex(ddb(), settings.IMAGES_TABLE);
-  const state = new FtpState(ddb(), settings.FTP_STATE_TABLE);
   const send = (msgs: MigrateMessage[]) => sendBatch(settings.FTP_MIGRATE_QUEUE, msgs.map((body) => ({ body })));
   runtime = {
     settings,
@@ -97,4 +46,5 @@ export function ftpRuntime(env: NodeJS.ProcessEnv = process.env): FtpRuntime {
 export function resetFtpRuntime(): void {
   runtime?.pools.close();
   runtime = undefined;
+  resetFtpReadRuntime();
 }

@@ -1,12 +1,13 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, request, errors as undiciErrors } from 'undici';
 import { checkAddress, parseAllowList, type AllowList } from './allow.js';
 
 /**
  * Fetches a URL someone else gave us without letting them reach what they should not (SSRF):
  * - every address is checked against an allow-list *at connect time*: we resolve DNS ourselves
- *   (undici connect.lookup) and connect to the checked address, so DNS rebinding cannot slip past;
+ *   (the socket's `lookup`) and connect to the checked address, so DNS rebinding cannot slip past;
  * - redirects are followed by hand, each hop re-checked (scheme, host, address);
  * - one deadline covers connect, redirects and body; the body is capped while it streams.
  */
@@ -44,9 +45,14 @@ export class SafeFetchError extends Error {
 }
 
 const DEFAULTS = { timeoutMs: 10_000, maxBytes: 20 * 1024 * 1024, maxRedirects: 5 };
+const CONNECT_TIMEOUT_MS = 5_000;
 
-/** One agent per allow-list: pooled connections were checked when they were opened. */
-const agents = new Map<string, Agent>();
+/**
+ * Node's own http/https, not a client library: the zip functions that fetch (photoDownload) load no
+ * HTTP stack besides the one the AWS SDK already loads (issue 16's import time).
+ * One keep-alive agent pair per allow-list: pooled connections were checked when they were opened.
+ */
+const agents = new Map<string, { http: http.Agent; https: https.Agent }>();
 
 /** Marks refusals raised inside the connector so they surface as `blocked`, not as network errors. */
 class BlockedError extends Error {
@@ -69,13 +75,40 @@ function guardedLookup(list: AllowList): LookupFunction {
   }) as LookupFunction;
 }
 
-function agentFor(list: AllowList): Agent {
+function agentFor(list: AllowList, url: URL): http.Agent {
   let a = agents.get(list.spec);
   if (!a) {
-    a = new Agent({ connect: { lookup: guardedLookup(list), timeout: 5_000 }, keepAliveTimeout: 4_000 });
+    // The lookup goes with the agent's connection options, so every socket it opens is checked.
+    const options = { keepAlive: true, timeout: 4_000, lookup: guardedLookup(list) };
+    a = { http: new http.Agent(options), https: new https.Agent(options) };
     agents.set(list.spec, a);
   }
-  return a;
+  return url.protocol === 'https:' ? a.https : a.http;
+}
+
+class ConnectTimeoutError extends Error {
+  override name = 'ConnectTimeoutError';
+}
+
+/** One request, no redirects followed; resolves with the response head, the body still to read. */
+function send(url: URL, opts: SafeFetchOptions, list: AllowList, signal: AbortSignal): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? https : http).request(url, {
+      method: opts.method ?? 'GET',
+      headers: { 'user-agent': 'panoptes-fetch/1', ...(opts.headers ?? {}) },
+      agent: agentFor(list, url),
+      lookup: guardedLookup(list),
+      signal,
+    }, resolve);
+    req.on('error', reject);
+    req.on('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => req.destroy(new ConnectTimeoutError(`no connection within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+      socket.once('connect', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
+    });
+    req.end();
+  });
 }
 
 function checkUrl(list: AllowList, raw: string): URL {
@@ -105,14 +138,14 @@ function classify(err: unknown, deadline: AbortSignal): SafeFetchError {
   if (deadline.aborted) return new SafeFetchError('timeout', 'timed out', false, { cause: err });
   const code = chain.map((e) => (e as { code?: string }).code).find(Boolean);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new SafeFetchError('dns', `could not resolve host (${code})`, false, { cause: err });
-  if (chain.some((e) => e instanceof undiciErrors.ConnectTimeoutError || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError)) {
+  if (chain.some((e) => e instanceof ConnectTimeoutError)) {
     return new SafeFetchError('timeout', (err as Error).message, false, { cause: err });
   }
   return new SafeFetchError('network', `${code ? `${code}: ` : ''}${(err as Error).message ?? String(err)}`, false, { cause: err });
 }
 
-/** Drops a body we will not read; undici reports the abort as an error event, which nobody needs. */
-function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
+/** Drops a body we will not read; the abort surfaces as an error event, which nobody needs. */
+function discard(body: IncomingMessage): void {
   body.on('error', () => undefined);
   body.destroy();
 }
@@ -124,22 +157,15 @@ export async function safeFetch(url: string, opts: SafeFetchOptions): Promise<Sa
   const maxRedirects = opts.maxRedirects ?? DEFAULTS.maxRedirects;
   const deadline = AbortSignal.timeout(timeoutMs);
   const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
-  const dispatcher = agentFor(list);
   const redirects: string[] = [];
   let current = checkUrl(list, url);
   try {
     for (;;) {
-      const res = await request(current, {
-        method: opts.method ?? 'GET',
-        headers: { 'user-agent': 'panoptes-fetch/1', ...(opts.headers ?? {}) },
-        dispatcher,
-        signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
+      const res = await send(current, opts, list, signal);
+      const status = res.statusCode ?? 0;
       const location = res.headers.location;
-      if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && location) {
-        discard(res.body);
+      if (status >= 300 && status < 400 && status !== 304 && location) {
+        discard(res);
         if (redirects.length >= maxRedirects) throw new SafeFetchError('too_many_redirects', `more than ${maxRedirects} redirects`, true);
         const next = new URL(Array.isArray(location) ? location[0]! : location, current).toString();
         redirects.push(next);
@@ -148,20 +174,20 @@ export async function safeFetch(url: string, opts: SafeFetchOptions): Promise<Sa
       }
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBytes) {
-        discard(res.body);
+        discard(res);
         throw new SafeFetchError('too_large', `body is ${declared} bytes; the limit is ${maxBytes}`, true);
       }
       const chunks: Buffer[] = [];
       let size = 0;
-      for await (const chunk of res.body) {
+      for await (const chunk of res) {
         size += (chunk as Buffer).length;
         if (size > maxBytes) {
-          discard(res.body);
+          discard(res);
           throw new SafeFetchError('too_large', `body exceeds the limit of ${maxBytes} bytes`, true);
         }
         chunks.push(chunk as Buffer);
       }
-      return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks, size), url: current.toString(), redirects };
+      return { status, headers: res.headers, body: Buffer.concat(chunks, size), url: current.toString(), redirects };
     }
   } catch (err) {
     throw classify(err, deadline);
