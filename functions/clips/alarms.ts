@@ -9,7 +9,7 @@ import type { AlarmItem } from '../../shared/alarms/model.js';
 import { getAlarm, listAlarms, listPushAttempts } from '../../shared/alarms/store.js';
 import { mediaUrls } from '../../shared/alarms/urls.js';
 
-/** GET /alarms?cameraId=&from=&to=&limit=&cursor= (newest first) and GET /alarms/{alarmId}. */
+/** GET /alarms?cameraId=&rule=&from=&to=&limit=&cursor= (newest first) and GET /alarms/{alarmId}. */
 const cfg = loadConfig({
   ARTIFACTS_BUCKET: z.string().default(''),
   MEDIA_URL_TTL_SECONDS: z.coerce.number().int().positive().max(604_800).default(3600),
@@ -40,11 +40,13 @@ const view = (a: AlarmItem) => ({
 
 export const list = httpHandler(api.listAlarms, async ({ query }) => {
   const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  if (query.cursor !== undefined && !cursor) throw badRequest('invalid query.cursor: not a cursor from this API', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+  // A cursor is the index key of an alarm of this camera; anything else would make DynamoDB fail (500).
+  const ours = cursor && cursor.cameraId === query.cameraId && typeof cursor.alarmId === 'string' && typeof cursor.startedAt === 'number';
+  if (query.cursor !== undefined && !ours) throw badRequest('invalid query.cursor: not a cursor from this API for this camera', [{ path: 'query.cursor', message: 'invalid cursor' }]);
   const fromMs = query.from ?? 0;
   const toMs = query.to ?? 8.64e15;
   if (toMs < fromMs) throw badRequest('invalid query.to: before from', [{ path: 'query.to', message: 'must not be before from' }]);
-  const page = await listAlarms({ cameraId: query.cameraId, fromMs, toMs, limit: query.limit, ...(cursor ? { cursor } : {}) });
+  const page = await listAlarms({ cameraId: query.cameraId, fromMs, toMs, limit: query.limit, ...(query.rule !== undefined ? { ruleId: query.rule } : {}), ...(cursor ? { cursor } : {}) });
   return json(200, { items: page.items.map(view), nextCursor: encodeCursor(page.last) ?? null });
 });
 

@@ -3,7 +3,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import * as z from 'zod';
 import { s3 } from '../../shared/aws.js';
 import { resourceName } from '../../shared/clips/env.js';
-import type { SnapshotFields } from '../../shared/clips/snapshot.js';
+import { snapshotBucketVariable, type SnapshotFields } from '../../shared/clips/snapshot.js';
 import { loadConfig } from '../../shared/config.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { badRequest, notFound } from '../../shared/errors.js';
@@ -156,7 +156,7 @@ export const snapshot = httpHandler(api.snapshot, async ({ path, query }) => {
   const cam = (await getCamera(path.cameraId)) as (CameraItem & SnapshotFields) | null;
   if (!cam?.snapshotKey) throw notFound(`camera ${path.cameraId} has no snapshot yet`);
   // Short-lived and fresh on every call: the key never changes, the frame behind it does.
-  const url = await getSignedUrl(s3(), new GetObjectCommand({ Bucket: resourceName('CLIPS_BUCKET'), Key: cam.snapshotKey }), { expiresIn: 300 });
+  const url = await getSignedUrl(s3(), new GetObjectCommand({ Bucket: resourceName(snapshotBucketVariable(cam.snapshotKey)), Key: cam.snapshotKey }), { expiresIn: 300 });
   if (query.redirect === 'false') {
     return json(200, { cameraId: cam.cameraId, url, clipStartAt: iso(cam.snapshotStartMs), writtenAt: iso(cam.snapshotAt) });
   }

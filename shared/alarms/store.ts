@@ -95,18 +95,50 @@ export interface AlarmPage {
   nextCursor?: string;
 }
 
-/** Alarms of a camera that started in [fromMs, toMs], newest first, paged by an opaque cursor. */
-export async function listAlarms(q: { cameraId: string; fromMs: number; toMs: number; limit: number; cursor?: Record<string, unknown> }): Promise<{ items: AlarmItem[]; last?: Record<string, unknown> }> {
-  const r = await ddb().send(new QueryCommand({
-    TableName: alarmsTable(),
-    IndexName: 'byCamera',
-    KeyConditionExpression: 'cameraId = :c AND startedAt BETWEEN :f AND :t',
-    ExpressionAttributeValues: { ':c': q.cameraId, ':f': q.fromMs, ':t': q.toMs },
-    ScanIndexForward: false,
-    Limit: q.limit,
-    ...(q.cursor ? { ExclusiveStartKey: q.cursor } : {}),
-  }));
-  return { items: (r.Items ?? []).map(fromItem), ...(r.LastEvaluatedKey ? { last: r.LastEvaluatedKey } : {}) };
+/** The byCamera index key of an alarm: where a page that stopped at it resumes. */
+const indexKey = (a: Pick<AlarmItem, 'alarmId' | 'cameraId' | 'startedAt'>) => ({ alarmId: a.alarmId, cameraId: a.cameraId, startedAt: a.startedAt });
+
+/** Read budget of a rule-filtered page: items read per query, queries per request. */
+export const RULE_FILTER_READ = { items: 200, reads: 5 };
+
+/**
+ * Alarms of a camera that started in [fromMs, toMs], newest first, paged by an opaque cursor.
+ * `ruleId` keeps only that rule's alarms (a FilterExpression: DynamoDB applies it after reading, so
+ * this reads on until `limit` match, the camera's alarms run out or the read budget is spent — a
+ * short or empty page with `last` set means "more may follow"). When a read yields more matches
+ * than fit, the page ends at the last one returned and `last` is that alarm's index key, so the
+ * next page starts right after it.
+ */
+export async function listAlarms(q: {
+  cameraId: string; fromMs: number; toMs: number; limit: number; ruleId?: string; cursor?: Record<string, unknown>;
+  budget?: { items: number; reads: number };
+}): Promise<{ items: AlarmItem[]; last?: Record<string, unknown> }> {
+  const filter = q.ruleId !== undefined;
+  const budget = q.budget ?? RULE_FILTER_READ;
+  const items: AlarmItem[] = [];
+  let start = q.cursor;
+  for (let reads = 0; ; reads++) {
+    const r = await ddb().send(new QueryCommand({
+      TableName: alarmsTable(),
+      IndexName: 'byCamera',
+      KeyConditionExpression: 'cameraId = :c AND startedAt BETWEEN :f AND :t',
+      ExpressionAttributeValues: { ':c': q.cameraId, ':f': q.fromMs, ':t': q.toMs, ...(filter ? { ':r': q.ruleId } : {}) },
+      ...(filter ? { FilterExpression: 'ruleId = :r', Limit: Math.max(budget.items, q.limit - items.length) } : { Limit: q.limit }),
+      ScanIndexForward: false,
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    }));
+    const got = (r.Items ?? []).map(fromItem);
+    const room = q.limit - items.length;
+    if (got.length >= room) {
+      items.push(...got.slice(0, room));
+      // Full: resume after the last one returned, unless it was the read's last and nothing follows.
+      const cut = got.length > room || r.LastEvaluatedKey;
+      return { items, ...(cut ? { last: indexKey(items[items.length - 1]!) } : {}) };
+    }
+    items.push(...got);
+    start = r.LastEvaluatedKey;
+    if (!start || !filter || reads + 1 >= budget.reads) return { items, ...(start ? { last: start } : {}) };
+  }
 }
 
 export interface PushAttempt {

@@ -168,14 +168,19 @@ const alarm = z.looseObject({
 
 export const listAlarms = route({
   method: 'GET', url: '/alarms', operationId: 'listAlarms', tag: 'alarms', auth: 'apiKey',
-  summary: "A camera's alarms, newest first, paged",
+  summary: "A camera's alarms, newest first, paged; optionally one rule's only",
   query: z.object({
     cameraId: cameraPath.shape.cameraId,
+    // A rule's `id` (GET /cameras/{id}/rules), or camera.offline / camera.online for health alarms.
+    // Rule ids use the camera ids' alphabet (shared/rules/schema.ts).
+    rule: z.string().regex(CAMERA_ID_PATTERN, 'must be a rule id: 1–64 characters of A–Z a–z 0–9 _ . -').optional(),
     from: timeParam.optional(),
     to: timeParam.optional(),
     limit: limitParam(100, 50),
     cursor: z.string().max(2048).optional(),
   }),
+  // With `rule`, a page may hold fewer than `limit` (even none) and still have a nextCursor: the
+  // server reads a bounded number of alarms per request (docs/clips.md).
   responses: { 200: ok('a page of alarms', z.object({ items: z.array(alarm), nextCursor: z.string().nullable() })) },
 });
 

@@ -1,8 +1,14 @@
 /**
  * The camera's latest frame, for the console's wall and rules editor: written by the inference step
- * (which already holds the clip and has ffmpeg) as `snapshots/{cameraId}/latest.jpg` in the clips
- * bucket. The camera item's `snapshotStartMs` says which clip it shows, so only a newer clip replaces
- * it: a late redelivery of an old clip changes nothing (and costs no ffmpeg run).
+ * (which already holds the clip and has ffmpeg) as `cameras/{cameraId}/latest.jpg` in the clip
+ * artifacts bucket. The camera item's `snapshotStartMs` says which clip it shows, so only a newer
+ * clip replaces it: a late redelivery of an old clip changes nothing (and costs no ffmpeg run).
+ *
+ * Not in the clips bucket: clips are `{cameraId}/{startMs}.mp4` with no common prefix, so that
+ * bucket's 7-day expiry covers every key, and a camera that stopped sending clips would lose its
+ * snapshot. The artifacts bucket expires only its own prefixes (infra/resources/clips.yml), and
+ * `cameras/` is not one of them. Cameras whose item still names a snapshot written before the move
+ * (`snapshots/{cameraId}/latest.jpg` in the clips bucket) are served from there until their next clip.
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -11,7 +17,11 @@ import { conditional } from '../dynamo.js';
 import { snapshotJpeg } from '../media/snapshot.js';
 import { resourceName } from './env.js';
 
-export const latestSnapshotKey = (cameraId: string): string => `snapshots/${cameraId}/latest.jpg`;
+export const latestSnapshotKey = (cameraId: string): string => `cameras/${cameraId}/latest.jpg`;
+
+/** The bucket (its environment variable) holding a camera item's `snapshotKey`. */
+export const snapshotBucketVariable = (key: string): 'ARTIFACTS_BUCKET' | 'CLIPS_BUCKET' =>
+  key.startsWith('snapshots/') ? 'CLIPS_BUCKET' : 'ARTIFACTS_BUCKET';
 
 /** The camera item fields this writes (read by GET /cameras/{id}/snapshot). */
 export interface SnapshotFields {
@@ -37,7 +47,7 @@ export async function writeLatestSnapshot(
   const jpeg = await snapshotJpeg(clip, 0, { maxWidth: 1280 });
   const key = latestSnapshotKey(cameraId);
   await s3().send(new PutObjectCommand({
-    Bucket: resourceName('CLIPS_BUCKET'),
+    Bucket: resourceName('ARTIFACTS_BUCKET'),
     Key: key,
     Body: jpeg,
     ContentType: 'image/jpeg',

@@ -1,14 +1,14 @@
 /**
- * Alarms: a camera's alarms, newest first (GET /alarms needs a cameraId), filtered by rule
- * (client-side: the API has no rule filter) and time (from/to go to the API), paged with
- * nextCursor, polled every 10 s so new alarms appear (and are highlighted) without a reload.
+ * Alarms: a camera's alarms, newest first (GET /alarms needs a cameraId), filtered by rule and
+ * time (both applied by the API: rule=, from=, to=), paged with nextCursor, polled every 10 s so
+ * new alarms appear (and are highlighted) without a reload.
  * The detail shows the snapshot, the replay in a seekable <video>, push attempts and track ids.
  * Filters live in the URL query so a view can be shared.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { api, call, storageUrl, type Schemas } from '../api.js';
-import { Loaded, Page, useLoad, when } from '../ui.js';
+import { fieldError, Loaded, Page, useLoad, when } from '../ui.js';
 import './alarms.css';
 
 type Alarm = Schemas['Alarm'];
@@ -32,6 +32,15 @@ function AlarmList() {
     route(`/alarms?${q.toString()}`, true);
   };
   const cameras = useLoad(() => call(api().GET('/cameras/status')), []);
+  // The rules to choose from: the camera's own (an unregistered camera has none) and health alarms.
+  const rules = useLoad(
+    () =>
+      cameraId
+        ? call(api().GET('/cameras/{cameraId}/rules', { params: { path: { cameraId } } })).then((r) => r.rules.map((x) => x.id), () => [] as string[])
+        : Promise.resolve([] as string[]),
+    [cameraId],
+  );
+  const ruleChoices = [...new Set([...(rules.data ?? []), 'camera.offline', 'camera.online', ...(rule ? [rule] : [])])];
   const [older, setOlder] = useState<{ items: Alarm[]; cursor: string | null } | null>(null);
   const seen = useRef<Set<string> | null>(null);
   const [fresh, setFresh] = useState<Set<string>>(new Set());
@@ -39,13 +48,14 @@ function AlarmList() {
     setOlder(null);
     seen.current = null;
     setFresh(new Set());
-  }, [cameraId, from, to]);
+  }, [cameraId, rule, from, to]);
+  const filter = { cameraId, rule: rule || undefined, from: toIso(from), to: toIso(to), limit: '50' };
   const page = useLoad(
     () =>
       cameraId
-        ? call(api().GET('/alarms', { params: { query: { cameraId, from: toIso(from), to: toIso(to), limit: '50' } } }))
+        ? call(api().GET('/alarms', { params: { query: filter } }))
         : Promise.resolve({ items: [] as Alarm[], nextCursor: null }),
-    [cameraId, from, to],
+    [cameraId, rule, from, to],
     10_000,
   );
   // Alarms not in the first answer are new: highlight them.
@@ -65,10 +75,11 @@ function AlarmList() {
   const more = async () => {
     const cursor = older ? older.cursor : page.data?.nextCursor;
     if (!cursor) return;
-    const next = await call(api().GET('/alarms', { params: { query: { cameraId, from: toIso(from), to: toIso(to), limit: '50', cursor } } }));
+    const next = await call(api().GET('/alarms', { params: { query: { ...filter, cursor } } }));
     setOlder({ items: [...(older?.items ?? []), ...next.items], cursor: next.nextCursor });
   };
 
+  const ruleError = fieldError(page.state === 'error' ? page.error : undefined, 'query.rule');
   return (
     <Page title="Alarms">
       <form class="card alarm-filters" onSubmit={(e) => e.preventDefault()}>
@@ -76,8 +87,8 @@ function AlarmList() {
           Camera
           <select value={cameraId} onChange={(e) => set('camera', e.currentTarget.value)}>
             <option value="">Choose a camera…</option>
-            {/* A camera from the link that the registry does not list (clips pushed without registering). */}
-            {cameraId && cameras.data && !cameras.data.cameras.some((c) => c.cameraId === cameraId) && <option value={cameraId}>{cameraId}</option>}
+            {/* A camera from the link that the registry does not list (clips pushed without registering), or not yet. */}
+            {cameraId && !(cameras.data?.cameras ?? []).some((c) => c.cameraId === cameraId) && <option value={cameraId}>{cameraId}</option>}
             {(cameras.data?.cameras ?? []).map((c) => (
               <option key={c.cameraId} value={c.cameraId}>
                 {c.cameraId}
@@ -87,7 +98,19 @@ function AlarmList() {
         </label>
         <label>
           Rule
-          <input value={rule} placeholder="any" onChange={(e) => set('rule', e.currentTarget.value)} />
+          <select value={rule} onChange={(e) => set('rule', e.currentTarget.value)} aria-describedby={ruleError ? 'rule-error' : undefined}>
+            <option value="">Any rule</option>
+            {ruleChoices.map((id) => (
+              <option key={id} value={id}>
+                {id}
+              </option>
+            ))}
+          </select>
+          {ruleError && (
+            <span id="rule-error" class="field-error">
+              {ruleError}
+            </span>
+          )}
         </label>
         <label>
           From
@@ -101,10 +124,13 @@ function AlarmList() {
       {!cameraId ? (
         <p class="state empty">Choose a camera to see its alarms.</p>
       ) : (
-        <Loaded load={page} what="alarms" empty={(d) => d.items.length === 0 && 'No alarms for this camera in this window.'}>
+        <Loaded
+          load={page}
+          what="alarms"
+          empty={(d) => d.items.length === 0 && !d.nextCursor && (rule ? `No alarms of rule “${rule}” for this camera in this window.` : 'No alarms for this camera in this window.')}
+        >
           {(d) => {
-            const all = [...d.items, ...(older?.items ?? []).filter((o) => !d.items.some((a) => a.alarmId === o.alarmId))];
-            const shown = rule ? all.filter((a) => a.rule === rule || a.ruleName === rule || a.ruleType === rule) : all;
+            const shown = [...d.items, ...(older?.items ?? []).filter((o) => !d.items.some((a) => a.alarmId === o.alarmId))];
             const cursor = older ? older.cursor : d.nextCursor;
             return (
               <>
@@ -136,7 +162,8 @@ function AlarmList() {
                     </tbody>
                   </table>
                 </div>
-                {shown.length === 0 && <p class="state empty">No alarms match rule “{rule}”.</p>}
+                {/* With a rule the API reads a bounded number of alarms per page: none yet, maybe older ones. */}
+                {shown.length === 0 && <p class="state empty">No alarms of rule “{rule}” among the newest ones read; load more to look further back.</p>}
                 {cursor && (
                   <button type="button" onClick={() => void more()}>
                     Load more

@@ -85,6 +85,22 @@ describe.runIf(hasChromium)('console alarms page (real Chromium)', () => {
       expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
       await screenshot(page, 'console-alarms-phone');
       expect(await seriousA11yViolations(page)).toEqual([]);
+
+      // The rule filter goes to the API (rule=), which answers only that rule's alarms.
+      const asked: string[] = [];
+      page.on('request', (r) => r.url().includes('/alarms?') && asked.push(r.url()));
+      await page.getByLabel('Rule').selectOption('anyone');
+      await eventually(async () => asked.some((u) => new URL(u).searchParams.get('rule') === 'anyone'), 'a request with rule=anyone', 10_000, 100);
+      await page.locator(`[data-alarm="${first}"]`).waitFor({ timeout: 30_000 });
+      await page.getByLabel('Rule').selectOption('camera.offline');
+      await page.getByText('No alarms of rule “camera.offline”').waitFor({ timeout: 30_000 });
+      expect(await page.locator('tr[data-alarm]').count()).toBe(0);
+      expect(new URL(page.url()).searchParams.get('rule')).toBe('camera.offline');
+      // A bad rule in a shared link: the API's message next to the field.
+      await page.goto(new URL(`/alarms?camera=${CAM}&rule=${encodeURIComponent('no such rule')}`, page.url()).toString());
+      await page.locator('#rule-error').waitFor({ timeout: 30_000 });
+      expect(await page.locator('#rule-error').textContent()).toMatch(/rule id/);
+      expect(await seriousA11yViolations(page)).toEqual([]);
     } finally {
       await b.close();
     }

@@ -274,6 +274,21 @@ describe.runIf(hasChromium)('console cameras wall and camera page (real Chromium
       await b.page.waitForFunction(`document.querySelector('img.editor-snapshot')?.naturalWidth > 0`, undefined, { timeout: 30_000 });
       await b.page.locator('figure.chart canvas').first().waitFor();
       await expectReadableOnPhone(b.page, 'console-camera-phone');
+      // The nav: brand and "Change key" on one row, every link whole and on screen, at most two rows below.
+      const box = async (l: ReturnType<typeof b.page.locator>) => (await l.boundingBox())!;
+      const brand = await box(b.page.locator('nav.nav .brand'));
+      const key = await box(b.page.locator('nav.nav > button'));
+      expect(Math.abs(brand.y + brand.height / 2 - (key.y + key.height / 2))).toBeLessThan(4);
+      const links = b.page.locator('nav.nav ul a');
+      const rows = new Set<number>();
+      for (let i = 0; i < (await links.count()); i++) {
+        const l = await box(links.nth(i));
+        expect(l.x).toBeGreaterThanOrEqual(0);
+        expect(l.x + l.width).toBeLessThanOrEqual(PHONE.width);
+        expect(l.y).toBeGreaterThanOrEqual(brand.y + brand.height);
+        rows.add(Math.round(l.y));
+      }
+      expect(rows.size).toBeLessThanOrEqual(2);
     } finally {
       await b.close();
     }
