@@ -61,7 +61,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A camera's alarms, newest first, paged */
+        /** A camera's alarms, newest first, paged; optionally one rule's only */
         get: operations["listAlarms"];
         put?: never;
         post?: never;
@@ -632,6 +632,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/photos/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pipeline state of the photos announced within a window: waiting per stage, done, failed */
+        get: operations["getPhotoStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/photos/{id}": {
         parameters: {
             query?: never;
@@ -856,6 +873,18 @@ export interface components {
             status: "error";
             message: string;
             details: components["schemas"]["ErrorDetail"][];
+        };
+        PhotoStats: {
+            within: string;
+            from: string;
+            to: string;
+            pending: {
+                download: number;
+                analyse: number;
+                report: number;
+            };
+            done: number;
+            failed: number;
         };
         PhotoRecord: {
             id: number;
@@ -1126,6 +1155,7 @@ export interface operations {
         parameters: {
             query: {
                 cameraId: string;
+                rule?: string;
                 from?: string;
                 to?: string;
                 limit?: string;
@@ -4100,6 +4130,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description internal error (no details, never a stack trace) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPhotoStats: {
+        parameters: {
+            query?: {
+                within?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description counts of the photos with callTime in [from, to] */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhotoStats"];
+                };
+            };
+            /** @description invalid request: `details` name the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid x-api-key header */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description internal error (no details, never a stack trace) */

@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { loadConfig } from '../../shared/config.js';
-import { badRequest, notFound } from '../../shared/errors.js';
+import { notFound } from '../../shared/errors.js';
 import { presentRecord } from '../../shared/photos/model.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import * as api from '../../shared/api/photos.js';
-import { parseDuration } from '../../shared/photos/time.js';
+import { pipelineStats, windowOf, withinMs } from '../../shared/photos/stats.js';
 
 const cfg = loadConfig({ PHOTOS_TABLE: z.string().min(1) });
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
@@ -22,13 +22,14 @@ export const handler = httpHandler(api.get, async ({ path }) => {
  * callTime in the window (the seed's "not yet downloaded/analysed/reported in the last N minutes").
  */
 export const pending = httpHandler(api.pending, async ({ query }) => {
-  const windowMs = parseDuration(query.within);
-  if (!windowMs || windowMs > 31 * 86_400_000) throw badRequest('invalid query.within: a duration up to 31d, e.g. 60m', [{ path: 'query.within', message: 'a duration up to 31d' }]);
-  const now = Date.now();
+  const { from, to } = windowOf(withinMs(query.within)!, Date.now());
   const ids: number[] = [];
-  for await (const p of repo.pending(query.pending, now - windowMs, now + 5 * 60_000)) {
+  for await (const p of repo.pending(query.pending, from, to)) {
     ids.push(p.id);
     if (ids.length >= query.limit) break;
   }
   return json(200, { stage: query.pending, within: query.within, count: ids.length, ids });
 });
+
+/** GET /photos/stats?within=24h → of the photos with callTime in the window: waiting per stage, done, failed. */
+export const stats = httpHandler(api.stats, async ({ query }) => json(200, await pipelineStats(repo, query.within, Date.now())));

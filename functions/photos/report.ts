@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { loadConfig } from '../../shared/config.js';
 import { logger } from '../../shared/logger.js';
 import { idempotencyKey, reportOf } from '../../shared/photos/model.js';
+import { giveUp } from '../../shared/photos/policy.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import { sqsHandler } from '../../shared/sqs/stack.js';
 
@@ -9,13 +10,17 @@ const cfg = loadConfig({
   PHOTOS_TABLE: z.string().min(1),
   REPORT_URL: z.url({ message: 'REPORT_URL must be the URL of remote server 2' }),
   REPORT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  // The report queue's maxReceiveCount (infra/resources/photos.yml).
+  REPORT_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
 });
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
 
 /**
  * Report consumer: POSTs the count to remote server 2 with `Idempotency-Key: photo-<id>` (the same on
- * every attempt, so the receiver can drop repeats). 2xx → reported; anything else retries with backoff
- * and, after the queue's maxReceiveCount, waits in the DLQ (`panoptes redrive`).
+ * every attempt, so the receiver can drop repeats). 2xx → reported; anything else retries with backoff.
+ * The last receive before the DLQ (REPORT_MAX_ATTEMPTS = maxReceiveCount) fails the record at report, so
+ * it counts as failed rather than pending; the message still goes to the DLQ, and when `panoptes redrive`
+ * brings it back a 2xx makes the record done.
  */
 export const handler = sqsHandler({ body: z.object({ id: z.number().int().positive() }) }, async ({ body, receiveCount }) => {
   const rec = await repo.get(body.id);
@@ -42,6 +47,11 @@ export const handler = sqsHandler({ body: z.object({ id: z.number().int().positi
   } catch (err) {
     error = `network: ${(err as Error).message}`;
   }
-  await repo.recordAttempt(rec.id, 'report', error, Date.now());
+  if (giveUp(receiveCount, cfg.REPORT_MAX_ATTEMPTS)) {
+    logger.warn('report failed: attempts exhausted, message goes to the DLQ', { id: rec.id, receiveCount, error });
+    await repo.markFailed(rec.id, 'report', `gave up after ${receiveCount} attempts: ${error}`, Date.now());
+  } else {
+    await repo.recordAttempt(rec.id, 'report', error, Date.now());
+  }
   throw new Error(`report of photo ${rec.id} failed (receive ${receiveCount}): ${error}`);
 });

@@ -3,6 +3,7 @@ import { countsQuery } from '../photos/counts.js';
 import { CAMERA_CODE_RE, MAX_BATCH, itemSchema } from '../photos/intake.js';
 import { STAGES } from '../photos/model.js';
 import { idParam } from '../photos/params.js';
+import { withinParam } from '../photos/stats.js';
 import { errorBody, errorDetail, error, ok, route } from './route.js';
 
 const intakeItem = itemSchema(Date.now());
@@ -53,10 +54,26 @@ export const pending = route({
   summary: 'IDs still waiting at a stage, announced within a window',
   query: z.object({
     pending: z.enum(STAGES, { message: `pending must be one of ${STAGES.join(', ')}` }),
-    within: z.string().default('60m'),
+    within: withinParam('60m'),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   }),
   responses: { 200: ok('the ids', z.object({ stage: z.enum(STAGES), within: z.string(), count: z.number().int(), ids: z.array(z.number().int()) })) },
+});
+
+export const stats = route({
+  method: 'GET', url: '/photos/stats', operationId: 'getPhotoStats', tag: 'photos', auth: 'apiKey',
+  summary: 'Pipeline state of the photos announced within a window: waiting per stage, done, failed',
+  query: z.object({ within: withinParam('24h') }),
+  responses: {
+    200: ok('counts of the photos with callTime in [from, to]', z.object({
+      within: z.string(),
+      from: z.string(),
+      to: z.string(),
+      pending: z.object({ download: z.number().int(), analyse: z.number().int(), report: z.number().int() }),
+      done: z.number().int(),
+      failed: z.number().int(),
+    }).meta({ id: 'PhotoStats' })),
+  },
 });
 
 export const result = route({

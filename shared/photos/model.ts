@@ -11,10 +11,15 @@ import { createHash } from 'node:crypto';
  * `stage` is where the record is in the pipeline; `pendingStage` mirrors it while work is pending and is
  * removed when the record is done or failed, so the `pending` GSI (pendingStage, callTime) is sparse: it
  * holds only unfinished records — the seed's "not yet downloaded/analysed/reported in the last N minutes".
+ * `outcome` is its counterpart for ended records: set to `done` or `failed` by the same conditional update
+ * that ends the record (and moved from `failed` to `done` when a re-driven report succeeds), so the sparse
+ * `outcome` GSI (outcome, callTime) holds only ended records and its counts cannot drift from them.
  */
 export const STAGES = ['download', 'analyse', 'report'] as const;
 export type Stage = (typeof STAGES)[number];
 export type RecordStage = Stage | 'done' | 'failed';
+export const OUTCOMES = ['done', 'failed'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 export interface Detection {
   box: [number, number, number, number];
@@ -32,6 +37,8 @@ export interface PhotoRecord {
   createdAt: string;
   stage: RecordStage;
   pendingStage?: Stage;
+  /** = stage once the record has ended (done | failed): the key of the sparse `outcome` index. */
+  outcome?: Outcome;
   /** Epoch ms of the last progress or attempt: the sweeper calls a record stuck when this is old. */
   touchedAt: number;
   downloaded: boolean;
@@ -105,7 +112,7 @@ const ascii = (b: Uint8Array, from: number, to: number) => String.fromCharCode(.
 
 /** What GET /photos/{id} shows (internal keys dropped, times as ISO). */
 export function presentRecord(r: PhotoRecord) {
-  const { pk: _pk, pendingStage: _p, touchedAt, callTime: _c, callTimeIso, ...rest } = r;
+  const { pk: _pk, pendingStage: _p, outcome: _o, touchedAt, callTime: _c, callTimeIso, ...rest } = r;
   return { ...rest, callTime: callTimeIso, status: r.stage, touchedAt: new Date(touchedAt).toISOString() };
 }
 

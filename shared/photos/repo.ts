@@ -6,7 +6,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws.js';
-import { photoPk, type Detection, type PhotoRecord, type Stage } from './model.js';
+import { photoPk, type Detection, type Outcome, type PhotoRecord, type Stage } from './model.js';
 import type { PhotoInput } from './intake.js';
 import type { PendingItem } from './policy.js';
 import { iso } from './time.js';
@@ -19,6 +19,8 @@ export const PENDING_INDEX = 'pending';
 export const CAMERA_INDEX = 'byCamera';
 /** Sparse: photos with a region count (`regionCameraCode` = cameraCode, set with numInRegion). */
 export const CAMERA_REGION_INDEX = 'byCameraRegion';
+/** Sparse: ended records only (`outcome` = done | failed, set by the update that ends the record). */
+export const OUTCOME_INDEX = 'outcome';
 
 const isConditionFailure = (err: unknown) => (err as Error).name === 'ConditionalCheckFailedException';
 
@@ -161,13 +163,13 @@ export class PhotoRepo {
     }
   }
 
-  /** report (or failed at report, e.g. after a DLQ re-drive) → done. */
+  /** report (or failed at report, e.g. after a DLQ re-drive) → done; a failed one leaves the failed count. */
   async markReported(id: number, now: number): Promise<boolean> {
     try {
       await this.db.send(new UpdateCommand({
         TableName: this.table,
         Key: { pk: photoPk(id) },
-        UpdateExpression: 'SET reported = :true, reportedAt = :at, #stage = :done, touchedAt = :now, attempts.#report = attempts.#report + :one REMOVE pendingStage, failedStage, failReason, failedAt',
+        UpdateExpression: 'SET reported = :true, reportedAt = :at, #stage = :done, outcome = :done, touchedAt = :now, attempts.#report = attempts.#report + :one REMOVE pendingStage, failedStage, failReason, failedAt',
         ConditionExpression: '#stage = :report OR (#stage = :failed AND failedStage = :report)',
         ExpressionAttributeNames: { '#stage': 'stage', '#report': 'report' },
         ExpressionAttributeValues: { ':true': true, ':at': iso(now), ':done': 'done', ':now': now, ':one': 1, ':report': 'report', ':failed': 'failed' },
@@ -186,7 +188,7 @@ export class PhotoRepo {
         TableName: this.table,
         Key: { pk: photoPk(id) },
         UpdateExpression:
-          `SET #stage = :failed, failedStage = :s, failReason = :r, failedAt = :at, touchedAt = :now, lastError.#s = :r${countAttempt ? ', attempts.#s = attempts.#s + :one' : ''} REMOVE pendingStage`,
+          `SET #stage = :failed, outcome = :failed, failedStage = :s, failReason = :r, failedAt = :at, touchedAt = :now, lastError.#s = :r${countAttempt ? ', attempts.#s = attempts.#s + :one' : ''} REMOVE pendingStage`,
         ConditionExpression: '#stage = :s',
         ExpressionAttributeNames: { '#stage': 'stage', '#s': stage },
         ExpressionAttributeValues: { ':failed': 'failed', ':s': stage, ':r': reason.slice(0, 1000), ':at': iso(now), ':now': now, ...(countAttempt ? { ':one': 1 } : {}) },
@@ -252,6 +254,36 @@ export class PhotoRepo {
       }
       ExclusiveStartKey = r.LastEvaluatedKey;
     } while (ExclusiveStartKey);
+  }
+
+  /** How many records wait at `stage` with callTime in [from, to] (the `pending` GSI). */
+  countPending(stage: Stage, from: number, to: number): Promise<number> {
+    return this.count(PENDING_INDEX, 'pendingStage', stage, from, to);
+  }
+
+  /** How many records ended as `outcome` with callTime in [from, to] (the `outcome` GSI). */
+  countOutcome(outcome: Outcome, from: number, to: number): Promise<number> {
+    return this.count(OUTCOME_INDEX, 'outcome', outcome, from, to);
+  }
+
+  /** Select COUNT, paged: DynamoDB counts at most 1 MB of index entries per page. */
+  private async count(index: string, key: string, value: string, from: number, to: number): Promise<number> {
+    let n = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(new QueryCommand({
+        TableName: this.table,
+        IndexName: index,
+        KeyConditionExpression: '#k = :v AND callTime BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#k': key },
+        ExpressionAttributeValues: { ':v': value, ':from': from, ':to': to },
+        Select: 'COUNT',
+        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+      }));
+      n += r.Count ?? 0;
+      ExclusiveStartKey = r.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return n;
   }
 
   /** Analysed photos of one camera with callTime in [from, to) (the `byCamera` GSI). */

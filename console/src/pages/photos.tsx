@@ -1,7 +1,8 @@
 /**
- * Photos: how many photos wait at each stage of the pipeline (download → analyse → report), from
- * GET /photos?pending=<stage> (the sparse `pending` index — done and failed records are not in an
- * index, so they are looked up by id), and a photo's detail with its detections drawn over it.
+ * Photos: the pipeline state of the photos announced in a window — how many wait at each stage
+ * (download → analyse → report) and how many ended done or failed — from GET /photos/stats (counts of
+ * the sparse `pending` and `outcome` indexes), the waiting ids from GET /photos?pending=<stage>, and a
+ * photo's detail with its detections drawn over it.
  */
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
@@ -10,7 +11,9 @@ import { Loaded, Page, useLoad, when } from '../ui.js';
 import './photos.css';
 
 const STAGES = ['download', 'analyse', 'report'] as const;
-const WINDOWS = ['15m', '60m', '6h', '24h'];
+const WINDOWS = ['15m', '60m', '6h', '24h', '7d'];
+/** Ids listed per waiting stage; the count above the list is the full one. */
+const SHOWN = 50;
 
 export function Photos() {
   const { params } = useRoute();
@@ -21,8 +24,11 @@ function PhotoStages() {
   const { query, route } = useLocation();
   const within = WINDOWS.includes(query.within ?? '') ? query.within! : '60m';
   const [lookup, setLookup] = useState('');
-  const stages = useLoad(
-    () => Promise.all(STAGES.map((pending) => call(api().GET('/photos', { params: { query: { pending, within, limit: 1000 } } })))),
+  const load = useLoad(
+    () => Promise.all([
+      call(api().GET('/photos/stats', { params: { query: { within } } })),
+      Promise.all(STAGES.map((pending) => call(api().GET('/photos', { params: { query: { pending, within, limit: SHOWN } } })))),
+    ]),
     [within],
     10_000,
   );
@@ -43,29 +49,52 @@ function PhotoStages() {
         </label>
         <button type="submit">Open</button>
       </form>
-      <Loaded load={stages} what="the pipeline">
-        {(all) => (
-          <div class="stages">
-            {all.map((s) => (
-              <section class="card photo-stage" key={s.stage} aria-labelledby={`stage-${s.stage}`} data-stage={s.stage}>
-                <h2 id={`stage-${s.stage}`}>
-                  Waiting to {s.stage}: <span class="count">{s.count}</span>
-                </h2>
-                {s.ids.length === 0 ? (
-                  <p class="state empty">None in the last {within}.</p>
-                ) : (
-                  <ul class="ids">
-                    {s.ids.slice(0, 50).map((id) => (
-                      <li key={id}>
-                        <a href={`/photos/${id}`}>{id}</a>
-                      </li>
-                    ))}
-                  </ul>
-                )}
+      <Loaded load={load} what="the pipeline">
+        {([stats, lists]) => {
+          const counts: Array<[string, string, number]> = [
+            ...STAGES.map((s): [string, string, number] => [s, `Waiting to ${s}`, stats.pending[s]]),
+            ['done', 'Done', stats.done],
+            ['failed', 'Failed', stats.failed],
+          ];
+          const total = counts.reduce((n, c) => n + c[2], 0);
+          return (
+            <>
+              <section class="card pipeline" aria-labelledby="pipeline-title">
+                <h2 id="pipeline-title">Photos announced in the last {within}</h2>
+                <ol class="pipeline-counts">
+                  {counts.map(([key, label, n]) => (
+                    <li key={key} data-stage={key} class={`pipeline-${key}`}>
+                      <span class="label">{label}</span>
+                      <span class="count">{n}</span>
+                    </li>
+                  ))}
+                </ol>
+                <p class="state">
+                  {total} in all, with a call time from {when(stats.from)} to {when(stats.to)}.
+                </p>
               </section>
-            ))}
-          </div>
-        )}
+              <div class="stages">
+                {lists.map((s) => (
+                  <section class="card photo-stage" key={s.stage} aria-labelledby={`ids-${s.stage}`} data-ids={s.stage}>
+                    <h2 id={`ids-${s.stage}`}>Waiting to {s.stage}</h2>
+                    {s.ids.length === 0 ? (
+                      <p class="state empty">None in the last {within}.</p>
+                    ) : (
+                      <ul class="ids">
+                        {s.ids.map((id) => (
+                          <li key={id}>
+                            <a href={`/photos/${id}`}>{id}</a>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                    {stats.pending[s.stage] > s.ids.length && <p class="state">and {stats.pending[s.stage] - s.ids.length} more</p>}
+                  </section>
+                ))}
+              </div>
+            </>
+          );
+        }}
       </Loaded>
     </Page>
   );

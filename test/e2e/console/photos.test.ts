@@ -1,7 +1,10 @@
 import '../../support/env.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, hasChromium, openConsole, PHONE, screenshot, seriousA11yViolations } from '../../support/browser.js';
+import { api } from '../../support/http.js';
 import { announce, fixtureUrl, settle, unique } from '../photos/helpers.js';
+
+const STAGES = ['download', 'analyse', 'report', 'done', 'failed'];
 
 describe.runIf(hasChromium)('console photos page (real Chromium)', () => {
   const cam = `console-${unique()}`;
@@ -16,12 +19,28 @@ describe.runIf(hasChromium)('console photos page (real Chromium)', () => {
   }, 240_000);
 
   for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
-    it(`shows the stage counts and a done photo with its boxes (${label})`, async () => {
-      const b = await openConsole('/photos', { viewport });
+    it(`shows the counts per stage, done and failed included, and a done photo with its boxes (${label})`, async () => {
+      const b = await openConsole('/photos?within=15m', { viewport });
       try {
         const { page } = b;
-        for (const stage of ['download', 'analyse', 'report']) await page.locator(`[data-stage=${stage}] .count`).waitFor({ timeout: 30_000 });
-        expect(Number(await page.locator('[data-stage=download] .count').textContent())).toBeGreaterThanOrEqual(0);
+        const count = async (stage: string) => Number(await page.locator(`[data-stage=${stage}] .count`).textContent());
+        for (const stage of STAGES) await page.locator(`[data-stage=${stage}] .count`).waitFor({ timeout: 30_000 });
+        // The page shows what the API counts (both read the same records; retried while the pipeline moves).
+        await expect.poll(async () => {
+          const s = (await api('GET', '/photos/stats?within=15m')).json;
+          const shown = await Promise.all(STAGES.map(count));
+          return JSON.stringify(shown) === JSON.stringify([s.pending.download, s.pending.analyse, s.pending.report, s.done, s.failed]);
+        }, { timeout: 30_000, interval: 1000 }).toBe(true);
+        expect(await count('done')).toBeGreaterThanOrEqual(1);
+        expect(await count('failed')).toBeGreaterThanOrEqual(1);
+
+        if (label === 'desktop') {
+          // One more real photo: the page's next poll (every 10 s) counts it as done.
+          const shownBefore = await count('done');
+          const id = await announce({ photoUrl: fixtureUrl('messi5.jpg'), cameraCode: cam });
+          expect((await settle(id)).status).toBe('done');
+          await expect.poll(() => count('done'), { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(shownBefore + 1);
+        }
         await screenshot(page, `console-photos${label === 'phone' ? '-phone' : ''}`);
         expect(await seriousA11yViolations(page)).toEqual([]);
 

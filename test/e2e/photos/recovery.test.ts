@@ -29,7 +29,7 @@ async function orphan(cameraCode: string, name: string, at: number) {
 }
 
 describe('nothing stuck, nothing lost', () => {
-  it('after maxReceiveCount failures the report waits in the DLQ; `panoptes redrive` brings it back', async () => {
+  it('after maxReceiveCount failures the record fails at report and its message waits in the DLQ; `panoptes redrive` brings it back', async () => {
     await controlReceiver(1000, 503);
     const id = await announce({ photoUrl: fixtureUrl('basketball2.png'), cameraCode: `dlq-${unique()}` });
     const dlq = await queueUrl('panoptes-local-photos-report-dlq');
@@ -37,8 +37,9 @@ describe('nothing stuck, nothing lost', () => {
       const r = await sqs().send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
       return (r.Messages ?? []).some((m) => JSON.parse(m.Body!).id === id);
     }, 'the report message in the DLQ', 120_000, 500);
-    const stuck = await record(id);
-    expect(stuck).toMatchObject({ status: 'report', reported: false });
+    // The last receive before the DLQ gave the record up: failed at report, no longer waiting.
+    const stuck = await settle(id, (r) => r.status === 'failed', 30_000);
+    expect(stuck).toMatchObject({ status: 'failed', failedStage: 'report', reported: false });
     // 8 = maxReceiveCount (a scheduled sweep may add a re-drive, hence at least).
     expect(stuck.attempts.report).toBeGreaterThanOrEqual(8);
     expect((await reportsFor(id)).length).toBeGreaterThanOrEqual(8);
