@@ -1,9 +1,4 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import * as z from 'zod';
-import { s3 } from '../../shared/aws.js';
-import { resourceName } from '../../shared/clips/env.js';
-import { snapshotBucketVariable, type SnapshotFields } from '../../shared/clips/snapshot.js';
 import { loadConfig } from '../../shared/config.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { badRequest, notFound } from '../../shared/errors.js';
@@ -149,16 +144,4 @@ export const clips = httpHandler(api.clips, async ({ path, query }) => {
       error: c.error ?? null,
     })),
   });
-});
-
-/** GET /cameras/{id}/snapshot: the latest frame the pipeline wrote (shared/clips/snapshot.ts). */
-export const snapshot = httpHandler(api.snapshot, async ({ path, query }) => {
-  const cam = (await getCamera(path.cameraId)) as (CameraItem & SnapshotFields) | null;
-  if (!cam?.snapshotKey) throw notFound(`camera ${path.cameraId} has no snapshot yet`);
-  // Short-lived and fresh on every call: the key never changes, the frame behind it does.
-  const url = await getSignedUrl(s3(), new GetObjectCommand({ Bucket: resourceName(snapshotBucketVariable(cam.snapshotKey)), Key: cam.snapshotKey }), { expiresIn: 300 });
-  if (query.redirect === 'false') {
-    return json(200, { cameraId: cam.cameraId, url, clipStartAt: iso(cam.snapshotStartMs), writtenAt: iso(cam.snapshotAt) });
-  }
-  return { statusCode: 302, headers: { location: url, 'cache-control': 'no-store' } };
 });

@@ -1,0 +1,26 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { s3 } from '../../shared/aws.js';
+import { iso } from '../../shared/clips/api.js';
+import { resourceName } from '../../shared/clips/env.js';
+import { snapshotBucketVariable, type SnapshotFields } from '../../shared/clips/snapshot.js';
+import { notFound } from '../../shared/errors.js';
+import { httpHandler, json } from '../../shared/http/stack.js';
+import * as api from '../../shared/api/clips.js';
+import { getCamera } from '../../shared/registry/store.js';
+import type { CameraItem } from '../../shared/registry/liveness.js';
+
+// Its own file: the only camera endpoint that needs S3, so the other camera functions' bundles
+// (functions/clips/cameras.ts) carry no S3 client (issue 16's import time).
+
+/** GET /cameras/{id}/snapshot: the latest frame the pipeline wrote (shared/clips/snapshot.ts). */
+export const handler = httpHandler(api.snapshot, async ({ path, query }) => {
+  const cam = (await getCamera(path.cameraId)) as (CameraItem & SnapshotFields) | null;
+  if (!cam?.snapshotKey) throw notFound(`camera ${path.cameraId} has no snapshot yet`);
+  // Short-lived and fresh on every call: the key never changes, the frame behind it does.
+  const url = await getSignedUrl(s3(), new GetObjectCommand({ Bucket: resourceName(snapshotBucketVariable(cam.snapshotKey)), Key: cam.snapshotKey }), { expiresIn: 300 });
+  if (query.redirect === 'false') {
+    return json(200, { cameraId: cam.cameraId, url, clipStartAt: iso(cam.snapshotStartMs), writtenAt: iso(cam.snapshotAt) });
+  }
+  return { statusCode: 302, headers: { location: url, 'cache-control': 'no-store' } };
+});
