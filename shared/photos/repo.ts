@@ -1,6 +1,6 @@
 import {
   GetCommand,
-  QueryCommand,
+  paginateQuery,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -239,21 +239,17 @@ export class PhotoRepo {
    * `untouchedSince`, only those with no activity since then (filtered server-side).
    */
   async *pending(stage: Stage, from: number, to: number, untouchedSince?: number): AsyncGenerator<PendingItem> {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(new QueryCommand({
-        TableName: this.table,
-        IndexName: PENDING_INDEX,
-        KeyConditionExpression: 'pendingStage = :s AND callTime BETWEEN :from AND :to',
-        ...(untouchedSince !== undefined ? { FilterExpression: 'touchedAt <= :t' } : {}),
-        ExpressionAttributeValues: { ':s': stage, ':from': from, ':to': to, ...(untouchedSince !== undefined ? { ':t': untouchedSince } : {}) },
-        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
-      }));
+    for await (const r of paginateQuery({ client: this.db }, {
+      TableName: this.table,
+      IndexName: PENDING_INDEX,
+      KeyConditionExpression: 'pendingStage = :s AND callTime BETWEEN :from AND :to',
+      ...(untouchedSince !== undefined ? { FilterExpression: 'touchedAt <= :t' } : {}),
+      ExpressionAttributeValues: { ':s': stage, ':from': from, ':to': to, ...(untouchedSince !== undefined ? { ':t': untouchedSince } : {}) },
+    })) {
       for (const it of r.Items ?? []) {
         yield { id: Number(it.id), stage, touchedAt: Number(it.touchedAt), redrives: Number(it.redrives ?? 0) };
       }
-      ExclusiveStartKey = r.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
   }
 
   /** How many records wait at `stage` with callTime in [from, to] (the `pending` GSI). */
@@ -269,60 +265,48 @@ export class PhotoRepo {
   /** Select COUNT, paged: DynamoDB counts at most 1 MB of index entries per page. */
   private async count(index: string, key: string, value: string, from: number, to: number): Promise<number> {
     let n = 0;
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(new QueryCommand({
-        TableName: this.table,
-        IndexName: index,
-        KeyConditionExpression: '#k = :v AND callTime BETWEEN :from AND :to',
-        ExpressionAttributeNames: { '#k': key },
-        ExpressionAttributeValues: { ':v': value, ':from': from, ':to': to },
-        Select: 'COUNT',
-        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
-      }));
+    for await (const r of paginateQuery({ client: this.db }, {
+      TableName: this.table,
+      IndexName: index,
+      KeyConditionExpression: '#k = :v AND callTime BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#k': key },
+      ExpressionAttributeValues: { ':v': value, ':from': from, ':to': to },
+      Select: 'COUNT',
+    })) {
       n += r.Count ?? 0;
-      ExclusiveStartKey = r.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
     return n;
   }
 
   /** Analysed photos of one camera with callTime in [from, to) (the `byCamera` GSI). */
   async counts(cameraCode: string, from: number, to: number): Promise<Array<{ callTime: number; numOfPeople: number }>> {
     const out: Array<{ callTime: number; numOfPeople: number }> = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(new QueryCommand({
-        TableName: this.table,
-        IndexName: CAMERA_INDEX,
-        KeyConditionExpression: 'cameraCode = :c AND callTime BETWEEN :from AND :to',
-        FilterExpression: 'attribute_exists(numOfPeople)',
-        ProjectionExpression: 'callTime, numOfPeople',
-        ExpressionAttributeValues: { ':c': cameraCode, ':from': from, ':to': to - 1 },
-        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
-      }));
+    for await (const r of paginateQuery({ client: this.db }, {
+      TableName: this.table,
+      IndexName: CAMERA_INDEX,
+      KeyConditionExpression: 'cameraCode = :c AND callTime BETWEEN :from AND :to',
+      FilterExpression: 'attribute_exists(numOfPeople)',
+      ProjectionExpression: 'callTime, numOfPeople',
+      ExpressionAttributeValues: { ':c': cameraCode, ':from': from, ':to': to - 1 },
+    })) {
       for (const it of r.Items ?? []) out.push({ callTime: Number(it.callTime), numOfPeople: Number(it.numOfPeople) });
-      ExclusiveStartKey = r.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
     return out;
   }
 
   /** Photos of one camera counted with a countRegion, callTime in [from, to) (the sparse `byCameraRegion` GSI). */
   async regionCounts(cameraCode: string, from: number, to: number): Promise<Array<{ callTime: number; numInRegion: number }>> {
     const out: Array<{ callTime: number; numInRegion: number }> = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(new QueryCommand({
-        TableName: this.table,
-        IndexName: CAMERA_REGION_INDEX,
-        KeyConditionExpression: 'regionCameraCode = :c AND callTime BETWEEN :from AND :to',
-        FilterExpression: 'attribute_exists(numInRegion)',
-        ProjectionExpression: 'callTime, numInRegion',
-        ExpressionAttributeValues: { ':c': cameraCode, ':from': from, ':to': to - 1 },
-        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
-      }));
+    for await (const r of paginateQuery({ client: this.db }, {
+      TableName: this.table,
+      IndexName: CAMERA_REGION_INDEX,
+      KeyConditionExpression: 'regionCameraCode = :c AND callTime BETWEEN :from AND :to',
+      FilterExpression: 'attribute_exists(numInRegion)',
+      ProjectionExpression: 'callTime, numInRegion',
+      ExpressionAttributeValues: { ':c': cameraCode, ':from': from, ':to': to - 1 },
+    })) {
       for (const it of r.Items ?? []) out.push({ callTime: Number(it.callTime), numInRegion: Number(it.numInRegion) });
-      ExclusiveStartKey = r.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
     return out;
   }
 
