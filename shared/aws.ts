@@ -9,12 +9,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3 ...), so the same code talks to
  * the local emulators, LocalStack or AWS depending only on the environment.
  */
-const region = () => process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+export const region = (): string => process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
 
 /** Emulators serve S3 on one host:port, so they need path-style URLs (bucket in the path). */
-const s3PathStyle = () =>
-  process.env.S3_FORCE_PATH_STYLE === 'true' ||
-  Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+export const s3PathStyle = (): boolean => process.env.S3_FORCE_PATH_STYLE === 'true' || Boolean(s3Endpoint());
+/** The S3 endpoint the SDK would take from the environment, if one is set. */
+export const s3Endpoint = (): string | undefined => process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined;
 
 let s3Client: S3Client | undefined;
 let sqsClient: SQSClient | undefined;

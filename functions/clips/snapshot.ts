@@ -1,10 +1,8 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { s3 } from '../../shared/aws.js';
 import { iso } from '../../shared/clips/api.js';
 import { resourceName } from '../../shared/clips/env.js';
 import { snapshotBucketVariable, type SnapshotFields } from '../../shared/clips/snapshot.js';
 import { notFound } from '../../shared/errors.js';
+import { presignGet } from '../../shared/presign.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import * as api from '../../shared/api/clips.js';
 import { getCamera } from '../../shared/registry/store.js';
@@ -18,7 +16,7 @@ export const handler = httpHandler(api.snapshot, async ({ path, query }) => {
   const cam = (await getCamera(path.cameraId)) as (CameraItem & SnapshotFields) | null;
   if (!cam?.snapshotKey) throw notFound(`camera ${path.cameraId} has no snapshot yet`);
   // Short-lived and fresh on every call: the key never changes, the frame behind it does.
-  const url = await getSignedUrl(s3(), new GetObjectCommand({ Bucket: resourceName(snapshotBucketVariable(cam.snapshotKey)), Key: cam.snapshotKey }), { expiresIn: 300 });
+  const url = await presignGet(resourceName(snapshotBucketVariable(cam.snapshotKey)), cam.snapshotKey, { expiresIn: 300 });
   if (query.redirect === 'false') {
     return json(200, { cameraId: cam.cameraId, url, clipStartAt: iso(cam.snapshotStartMs), writtenAt: iso(cam.snapshotAt) });
   }

@@ -1,4 +1,3 @@
-import { s3 } from '../../shared/aws.js';
 import { HttpError, badRequest, notFound } from '../../shared/errors.js';
 import * as api from '../../shared/api/ftp.js';
 import { decodeCursor, encodeCursor, urlFor, view } from '../../shared/ftp/read.js';
@@ -28,13 +27,13 @@ async function lookup(name: string, device?: string): Promise<ImageItem> {
 /** GET /images/{fileName}[?deviceId=] → { fileName, location, url } */
 export const get = httpHandler(api.getImage, async ({ path, query }) => {
   const item = await lookup(path.fileName, query.deviceId);
-  return json(200, await view(item, s3(), rt.settings.FTP_BUCKET, expires));
+  return json(200, await view(item, rt.settings.FTP_BUCKET, expires));
 });
 
 /** GET /images/{fileName}/content → 302 to the URL. */
 export const content = httpHandler(api.imageContent, async ({ path, query }) => {
   const item = await lookup(path.fileName, query.deviceId);
-  const url = await urlFor(item, s3(), rt.settings.FTP_BUCKET, expires);
+  const url = await urlFor(item, rt.settings.FTP_BUCKET, expires);
   return { statusCode: 302, headers: { location: url, 'cache-control': 'no-store' } };
 });
 
@@ -48,7 +47,7 @@ export const history = httpHandler(api.history, async ({ path, query }) => {
     ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}),
     ...(query.kind ? { kind: query.kind as ImageItem['kind'] } : {}), ...(cursor ? { cursor } : {}),
   });
-  const items = await Promise.all(page.items.map((i) => view(i, s3(), rt.settings.FTP_BUCKET, expires)));
+  const items = await Promise.all(page.items.map((i) => view(i, rt.settings.FTP_BUCKET, expires)));
   return json(200, { deviceId: path.deviceId, items, ...(page.cursor ? { cursor: encodeCursor(page.cursor) } : {}) });
 });
 

@@ -1,6 +1,4 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { s3 } from '../aws.js';
+import { presignGet } from '../presign.js';
 
 /**
  * Presigned GET URLs of an alarm's replay and snapshot. On AWS a URL signed with a Lambda role's
@@ -8,7 +6,7 @@ import { s3 } from '../aws.js';
  * GET /alarms/{alarmId} always hands out fresh ones.
  */
 export async function mediaUrls(bucket: string, keys: { replayKey?: string; snapshotKey?: string }, expiresIn: number): Promise<{ replayUrl?: string; snapshotUrl?: string }> {
-  const sign = (Key: string) => getSignedUrl(s3(), new GetObjectCommand({ Bucket: bucket, Key }), { expiresIn });
+  const sign = (key: string) => presignGet(bucket, key, { expiresIn });
   const [replayUrl, snapshotUrl] = await Promise.all([
     keys.replayKey ? sign(keys.replayKey) : undefined,
     keys.snapshotKey ? sign(keys.snapshotKey) : undefined,

@@ -1,5 +1,4 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { presignGet } from '../presign.js';
 import type { ImageItem, Location } from './images.js';
 
 /**
@@ -18,19 +17,19 @@ export interface ImageView {
   md5?: string;
 }
 
-export async function urlFor(item: ImageItem, s3: S3Client, bucket: string, expiresSec: number): Promise<string> {
+export async function urlFor(item: ImageItem, bucket: string, expiresSec: number): Promise<string> {
   if (item.location === 's3' && item.s3Key) {
-    return getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: item.s3Key }), { expiresIn: expiresSec });
+    return presignGet(bucket, item.s3Key, { expiresIn: expiresSec });
   }
   return item.ftpUrl;
 }
 
-export async function view(item: ImageItem, s3: S3Client, bucket: string, expiresSec: number): Promise<ImageView> {
+export async function view(item: ImageItem, bucket: string, expiresSec: number): Promise<ImageView> {
   return {
     fileName: item.fileName,
     deviceId: item.deviceId,
     location: item.location,
-    url: await urlFor(item, s3, bucket, expiresSec),
+    url: await urlFor(item, bucket, expiresSec),
     kind: item.kind,
     captureTime: item.captureTime,
     ...(item.size !== undefined ? { size: item.size } : {}),
