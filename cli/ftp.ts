@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 import { backfill, type BackfillProgress } from '../shared/ftp/backfill.js';
 import { runCleanup } from '../shared/ftp/cleanup.js';
 import { formatDuration, parseDuration } from '../shared/ftp/duration.js';
+import { migrateDeps } from '../shared/ftp/migrate.js';
 import { ftpRuntime } from '../shared/ftp/runtime.js';
 
 /**
@@ -61,7 +62,7 @@ export function registerFtp(program: Command): void {
       if (!o.dryRun) bar.start(0, 0, payload({ listing: true, found: 0, foundBytes: 0, done: 0, doneBytes: 0, skipped: 0, failed: 0 }));
       let r;
       try {
-        r = await backfill({ ...rt.migrateDeps, state: rt.state }, {
+        r = await backfill({ ...migrateDeps(rt), state: rt.state }, {
           server: o.server,
           concurrency: o.concurrency,
           ...(o.since ? { since: o.since } : {}),
@@ -100,7 +101,7 @@ export function registerFtp(program: Command): void {
       const rt = ftpRuntime();
       const retentionMs = o.retention ?? rt.settings.FTP_RETENTION;
       let n = 0;
-      const r = await runCleanup({ ...rt.migrateDeps, state: rt.state }, {
+      const r = await runCleanup({ ...migrateDeps(rt), state: rt.state }, {
         retentionMs,
         ...(o.dryRun ? { dryRun: true } : {}),
         onItem: () => {

@@ -1,11 +1,14 @@
 import { badRequest } from '../../shared/errors.js';
-import { validateNotify } from '../../shared/ftp/enqueue.js';
-import { ftpRuntime } from '../../shared/ftp/runtime.js';
+import { enqueuer, validateNotify } from '../../shared/ftp/enqueue.js';
+import { ftpReadRuntime } from '../../shared/ftp/settings.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { parseOr400 } from '../../shared/validation.js';
 import * as api from '../../shared/api/ftp.js';
 
-const rt = ftpRuntime();
+// The read runtime, not ftpRuntime(): notify never logs in to a server, so its bundle carries no FTP
+// client, SSM or S3 (issue 16).
+const rt = ftpReadRuntime();
+const enqueue = enqueuer(rt);
 
 /**
  * POST /ftp/notify { server, path } | [{ server, path }, ...] → 202 { queued, registered }.
@@ -20,6 +23,6 @@ export const handler = httpHandler(api.notify, async ({ body }) => {
   if (problems.length) {
     throw badRequest(`${problems.length} of ${list.length} item(s) invalid (${problems[0]!.path}: ${problems[0]!.message}); nothing was queued`, problems);
   }
-  const r = await rt.enqueue(ok);
+  const r = await enqueue(ok);
   return json(202, { status: 'queued', ...r });
 });

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { publicBase, type ServerConfig, type Servers } from './config.js';
 import { ImageIndex } from './images.js';
+import { sendBatch } from '../sqs/queues.js';
+import type { FtpReadRuntime } from './settings.js';
 import { ftpUrlFor, parsePath, PathError, type ParsedPath } from './layout.js';
 
 /** The `ftp-migrate` queue's message (the seed's Kafka topic A: <file name, FTP address>). */
@@ -74,4 +76,13 @@ export async function enqueue(d: EnqueueDeps, files: Validated[]): Promise<{ que
   const fresh = await mapLimit(files, 16, ({ server, p }) => d.index.register(p, server.name, ftpUrlFor(publicBase(server), server.root, p.rel), now));
   await d.send(files.map(({ server, p }) => ({ server: server.name, path: p.rel })));
   return { queued: files.length, registered: fresh.filter(Boolean).length };
+}
+
+/**
+ * `enqueue` over a runtime's index and migrate queue (notify and scan). Here rather than in
+ * runtime.ts so that notify, which never logs in to a server, bundles no FTP client (issue 16).
+ */
+export function enqueuer({ settings, index }: Pick<FtpReadRuntime, 'settings' | 'index'>): (files: Validated[]) => Promise<{ queued: number; registered: number }> {
+  const send = (msgs: MigrateMessage[]) => sendBatch(settings.FTP_MIGRATE_QUEUE, msgs.map((body) => ({ body })));
+  return (files) => enqueue({ index, send }, files);
 }

@@ -11,9 +11,19 @@ import { ImageIndex, type ImageItem } from './images.js';
 import { contentTypeOf, ftpAbsPath, ftpUrlFor, parsePath, s3KeyFor, type ParsedPath } from './layout.js';
 import type { FtpPools } from './pool.js';
 import { throttled } from './bandwidth.js';
+import { s3 } from '../aws.js';
+import type { FtpRuntime } from './runtime.js';
 import { timed, type StepTimes } from './profile.js';
 
 /** What migration needs; built once per container (see runtime.ts) or by the CLI and tests. */
+/**
+ * A runtime's migration dependencies. The S3 client is taken here rather than in runtime.ts, so
+ * that functions which never migrate (scan) bundle no S3 client (issue 16).
+ */
+export function migrateDeps(rt: FtpRuntime): MigrateDeps {
+  return { pools: rt.pools, index: rt.index, s3: s3(), bucket: rt.settings.FTP_BUCKET, leaseMs: rt.settings.FTP_LEASE, partSize: rt.settings.FTP_PART_SIZE };
+}
+
 export interface MigrateDeps {
   pools: FtpPools;
   index: ImageIndex;

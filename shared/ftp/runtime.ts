@@ -1,8 +1,5 @@
-import { s3 } from '../aws.js';
-import { sendBatch } from '../sqs/queues.js';
 import { Passwords } from './config.js';
-import { enqueue, type MigrateMessage, type Validated } from './enqueue.js';
-import type { ImageIndex } from './images.js';
+import { enqueuer, type Validated } from './enqueue.js';
 import { FtpPools } from './pool.js';
 import type { ScanOptions } from './scan.js';
 import { ftpReadRuntime, resetFtpReadRuntime, type FtpReadRuntime } from './settings.js';
@@ -13,7 +10,6 @@ export interface FtpRuntime extends FtpReadRuntime {
   pools: FtpPools;
   enqueue: (files: Validated[]) => Promise<{ queued: number; registered: number }>;
   scanOptions: ScanOptions;
-  migrateDeps: { pools: FtpPools; index: ImageIndex; s3: ReturnType<typeof s3>; bucket: string; leaseMs: number; partSize: number };
 }
 
 let runtime: FtpRuntime | undefined;
@@ -23,21 +19,19 @@ export function ftpRuntime(env: NodeJS.ProcessEnv = process.env): FtpRuntime {
   if (runtime) return runtime;
   const { settings, servers, index, state } = ftpReadRuntime(env);
   const pools = new FtpPools(servers, new Passwords({ env }));
-  const send = (msgs: MigrateMessage[]) => sendBatch(settings.FTP_MIGRATE_QUEUE, msgs.map((body) => ({ body })));
   runtime = {
     settings,
     servers,
     pools,
     index,
     state,
-    enqueue: (files) => enqueue({ index, send }, files),
+    enqueue: enqueuer({ settings, index }),
     scanOptions: {
       settleMs: settings.FTP_SCAN_SETTLE,
       windowMs: settings.FTP_SCAN_WINDOW,
       closeAfterMs: settings.FTP_SCAN_CLOSE_AFTER,
       lookbackMs: settings.FTP_SCAN_LOOKBACK,
     },
-    migrateDeps: { pools, index, s3: s3(), bucket: settings.FTP_BUCKET, leaseMs: settings.FTP_LEASE, partSize: settings.FTP_PART_SIZE },
   };
   return runtime;
 }
