@@ -18,6 +18,11 @@ export interface PresignOptions {
   expiresIn: number;
   /** `response-content-type`: S3 answers with this Content-Type whatever the uploader sent. */
   responseContentType?: string;
+  /**
+   * `x-amz-checksum-mode=ENABLED`, which the SDK adds to a GetObject (default true, so the URL is the
+   * SDK's). The media store drops it, as its SDK presigner always did (shared/media-store/objects.ts).
+   */
+  checksumMode?: boolean;
   /** Fixed signing time (tests). */
   signingDate?: Date;
 }
@@ -68,7 +73,7 @@ export async function presignGet(bucket: string, key: string, options: PresignOp
   const hostname = pathStyle ? base.hostname : `${bucket}.${base.hostname}`;
   const host = base.port ? `${hostname}:${base.port}` : hostname;
   const path = `${base.pathname.replace(/\/$/, '')}${pathStyle ? `/${bucket}` : ''}/${key.split('/').map(encodeSegment).join('/')}`;
-  const query: Record<string, string> = { 'x-id': 'GetObject', 'x-amz-checksum-mode': 'ENABLED' };
+  const query: Record<string, string> = { 'x-id': 'GetObject', ...(options.checksumMode === false ? {} : { 'x-amz-checksum-mode': 'ENABLED' }) };
   if (options.responseContentType) query['response-content-type'] = options.responseContentType;
   const signed = await signer(r, creds).presign(
     {

@@ -1,8 +1,12 @@
 import * as z from 'zod';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import { logger } from '../../shared/logger.js';
-import { store } from './context.js';
 import * as api from '../../shared/api/media.js';
+import { s3 } from '../../shared/aws.js';
+import { s3Objects } from '../../shared/media-store/objects.js';
+import { storeWith } from './context.js';
+
+const store = storeWith(s3Objects(s3()));
 
 /** DELETE /media/{fileId} → 200 { fileId, status: 'deleted', alreadyDeleted } (404 if unknown) */
 export const remove = httpHandler(api.remove, async ({ path, caller }) => {

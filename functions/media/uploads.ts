@@ -2,7 +2,11 @@ import { badRequest } from '../../shared/errors.js';
 import { httpHandler, json } from '../../shared/http/stack.js';
 import * as api from '../../shared/api/media.js';
 import { parseOr400 } from '../../shared/validation.js';
-import { store } from './context.js';
+import { s3 } from '../../shared/aws.js';
+import { s3Objects } from '../../shared/media-store/objects.js';
+import { storeWith } from './context.js';
+
+const store = storeWith(s3Objects(s3()));
 
 /** POST /media/uploads → 201 { fileId, upload: { method, url, headers } } or { fileId, uploadId, partSize, parts } */
 export const create = httpHandler(api.createUpload, async ({ body, caller }) =>

@@ -36,7 +36,7 @@ const shape = {
 export const MAX_RANGE_BYTES = 4 * 1024 * 1024;
 
 export interface MediaSettings {
-  store: Omit<MediaStoreOptions, 'ddb' | 's3' | 'nextSeq'>;
+  store: Omit<MediaStoreOptions, 'ddb' | 'objects' | 'nextSeq'>;
   maxRangeBytes: number;
 }
 

@@ -10,7 +10,11 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { presignGet as presignGetUrl } from '../presign.js';
 import type { ByteRange } from './range.js';
+import { isNoSuchUpload, isNotFound } from './object-errors.js';
+
+export { isNoSuchUpload, isNotFound };
 
 /** The S3 side of the media store: presigned URLs and the few calls the service makes itself. */
 
@@ -46,9 +50,12 @@ export const presignPut = (s3: S3Client, bucket: string, key: string, contentTyp
 export const presignPart = (s3: S3Client, bucket: string, key: string, uploadId: string, partNumber: number, size: number, expiresIn: number) =>
   presign(s3, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ContentLength: size }), expiresIn, ['content-length']);
 
-/** A GET URL that answers with the recorded content type whatever the uploader sent. */
-export const presignGet = (s3: S3Client, bucket: string, key: string, contentType: string, expiresIn: number) =>
-  presign(s3, new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentType: contentType }), expiresIn);
+/**
+ * A GET URL that answers with the recorded content type whatever the uploader sent. Signed without
+ * the S3 client (shared/presign.ts), so the functions that only hand out links bundle none.
+ */
+export const presignGet = (bucket: string, key: string, contentType: string, expiresIn: number) =>
+  presignGetUrl(bucket, key, { expiresIn, responseContentType: contentType, checksumMode: false });
 
 export async function createMultipart(s3: S3Client, bucket: string, key: string, contentType: string): Promise<string> {
   const r = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }));
@@ -98,11 +105,32 @@ export async function deleteObject(s3: S3Client, bucket: string, key: string): P
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }
 
-export function isNotFound(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404 && e?.name !== 'NoSuchUpload';
+/**
+ * The object side of the media store as the store uses it: an S3 client bound in (s3Objects), or
+ * links only (linkObjects) for the functions that never touch an object's bytes.
+ */
+export interface MediaObjects {
+  presignPut(bucket: string, key: string, contentType: string, size: number, expiresIn: number): Promise<string>;
+  presignPart(bucket: string, key: string, uploadId: string, partNumber: number, size: number, expiresIn: number): Promise<string>;
+  presignGet(bucket: string, key: string, contentType: string, expiresIn: number): Promise<string>;
+  createMultipart(bucket: string, key: string, contentType: string): Promise<string>;
+  completeMultipart(bucket: string, key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<void>;
+  abortMultipart(bucket: string, key: string, uploadId: string): Promise<void>;
+  headObject(bucket: string, key: string): Promise<{ size: number; etag: string } | undefined>;
+  readRange(bucket: string, key: string, r: ByteRange, etag?: string): Promise<Buffer>;
+  deleteObject(bucket: string, key: string): Promise<void>;
 }
 
-export function isNoSuchUpload(err: unknown): boolean {
-  return (err as { name?: string })?.name === 'NoSuchUpload';
+export function s3Objects(s3: S3Client): MediaObjects {
+  return {
+    presignPut: (...a) => presignPut(s3, ...a),
+    presignPart: (...a) => presignPart(s3, ...a),
+    presignGet,
+    createMultipart: (...a) => createMultipart(s3, ...a),
+    completeMultipart: (...a) => completeMultipart(s3, ...a),
+    abortMultipart: (...a) => abortMultipart(s3, ...a),
+    headObject: (...a) => headObject(s3, ...a),
+    readRange: (...a) => readRange(s3, ...a),
+    deleteObject: (...a) => deleteObject(s3, ...a),
+  };
 }

@@ -1,4 +1,3 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import {
   GetCommand,
   PutCommand,
@@ -12,7 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpError, badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { pickGroup, type Group, type GroupConfig, type GroupStatus } from './groups.js';
 import { encodeFileId, objectKey } from './ids.js';
-import * as objects from './objects.js';
+import type { MediaObjects } from './objects.js';
+import { isNoSuchUpload } from './object-errors.js';
 import { MAX_FILE_SIZE, S3_MAX_SINGLE_PUT, checkParts, partRanges, uploadPlan } from './plan.js';
 import type { ByteRange } from './range.js';
 
@@ -88,7 +88,8 @@ export type UploadTicket =
 
 export interface MediaStoreOptions {
   ddb: DynamoDBDocumentClient;
-  s3: S3Client;
+  /** Object side: s3Objects(s3()) or, for link-only functions, linkObjects. */
+  objects: MediaObjects;
   filesTable: string;
   groupsTable?: string;
   routesTable?: string;
@@ -240,15 +241,15 @@ export class MediaStore {
     };
     let ticket: UploadTicket;
     if (plan.kind === 'single') {
-      const url = await objects.presignPut(this.o.s3, group.bucket, key, input.contentType, input.size, this.o.uploadUrlSeconds);
+      const url = await this.o.objects.presignPut(group.bucket, key, input.contentType, input.size, this.o.uploadUrlSeconds);
       ticket = { fileId, group: group.name, expiresAt, upload: { method: 'PUT', url, headers: { 'content-type': input.contentType, 'content-length': String(input.size) } } };
     } else {
       // An upload created here but never recorded (crash) is aborted by the bucket's lifecycle rule.
-      const uploadId = await objects.createMultipart(this.o.s3, group.bucket, key, input.contentType);
+      const uploadId = await this.o.objects.createMultipart(group.bucket, key, input.contentType);
       Object.assign(record, { uploadId, partSize: plan.partSize, partCount: plan.partCount });
       const parts = await Promise.all(partRanges(input.size, plan.partSize).map(async (p) => ({
         partNumber: p.partNumber,
-        url: await objects.presignPart(this.o.s3, group.bucket, key, uploadId, p.partNumber, p.end - p.start, this.o.uploadUrlSeconds),
+        url: await this.o.objects.presignPart(group.bucket, key, uploadId, p.partNumber, p.end - p.start, this.o.uploadUrlSeconds),
       })));
       ticket = { fileId, group: group.name, expiresAt, uploadId, partSize: plan.partSize, parts };
     }
@@ -269,17 +270,17 @@ export class MediaStore {
       const problem = checkParts(parts, rec.partCount ?? 0);
       if (problem) throw badRequest(`invalid body.parts: ${problem}`, [{ path: 'body.parts', message: problem }]);
       try {
-        await objects.completeMultipart(this.o.s3, rec.bucket, rec.key, rec.uploadId, parts);
+        await this.o.objects.completeMultipart(rec.bucket, rec.key, rec.uploadId, parts);
       } catch (err) {
         const name = (err as Error).name;
         if (['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall'].includes(name)) {
           throw badRequest(`S3 refused the parts (${name}): ${(err as Error).message}`, [{ path: 'body.parts', message: name }]);
         }
         // NoSuchUpload: an earlier attempt completed it (or it was aborted): the object tells which.
-        if (!objects.isNoSuchUpload(err)) throw err;
+        if (!isNoSuchUpload(err)) throw err;
       }
     }
-    const head = await objects.headObject(this.o.s3, rec.bucket, rec.key);
+    const head = await this.o.objects.headObject(rec.bucket, rec.key);
     if (!head) {
       throw conflict(rec.uploadId
         ? `the multipart upload of ${fileId} no longer exists (aborted or expired): start a new upload`
@@ -335,12 +336,12 @@ export class MediaStore {
   }
 
   downloadUrl(rec: FileRecord): Promise<string> {
-    return objects.presignGet(this.o.s3, rec.bucket, rec.key, rec.contentType, this.o.downloadUrlSeconds);
+    return this.o.objects.presignGet(rec.bucket, rec.key, rec.contentType, this.o.downloadUrlSeconds);
   }
 
   async readRange(rec: FileRecord, range: ByteRange): Promise<Buffer> {
     try {
-      return await objects.readRange(this.o.s3, rec.bucket, rec.key, range, rec.etag);
+      return await this.o.objects.readRange(rec.bucket, rec.key, range, rec.etag);
     } catch (err) {
       if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) {
         throw conflict(`the stored object of ${rec.fileId} no longer matches its record (ETag ${rec.etag})`);
@@ -413,8 +414,8 @@ export class MediaStore {
 
   /** Object first, then the record: a crash in between leaves a `deleting` record for the sweep. */
   private async finishDelete(rec: FileRecord): Promise<void> {
-    if (rec.uploadId) await objects.abortMultipart(this.o.s3, rec.bucket, rec.key, rec.uploadId);
-    await objects.deleteObject(this.o.s3, rec.bucket, rec.key);
+    if (rec.uploadId) await this.o.objects.abortMultipart(rec.bucket, rec.key, rec.uploadId);
+    await this.o.objects.deleteObject(rec.bucket, rec.key);
     const now = this.o.now();
     try {
       await this.o.ddb.send(new PutCommand({

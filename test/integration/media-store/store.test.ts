@@ -8,6 +8,7 @@ import { ddb, dynamo, s3 } from '../../../shared/aws.js';
 import { IdAllocator } from '../../../shared/ids/allocator.js';
 import { FILE_ID_PATTERN, FILE_SEQ_KEY } from '../../../shared/media-store/ids.js';
 import { partRanges } from '../../../shared/media-store/plan.js';
+import { s3Objects } from '../../../shared/media-store/objects.js';
 import { MediaStore, type MediaStoreOptions, type UploadTicket } from '../../../shared/media-store/store.js';
 import { HttpError } from '../../../shared/errors.js';
 
@@ -27,7 +28,7 @@ const ids = new IdAllocator({ table: 'panoptes-local-ids', client: ddb() });
 function makeStore(extra: Partial<MediaStoreOptions> = {}) {
   return new MediaStore({
     ddb: ddb(),
-    s3: s3(),
+    objects: s3Objects(s3()),
     filesTable: FILES,
     groupsTable,
     routesTable,

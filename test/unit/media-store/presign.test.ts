@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { S3Client } from '@aws-sdk/client-s3';
-import { presignGet, presignPart, presignPut } from '../../../shared/media-store/objects.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { presign, presignGet, presignPart, presignPut } from '../../../shared/media-store/objects.js';
 import { decodeCursor, encodeCursor } from '../../../shared/media-store/store.js';
 import { mediaSettings, MAX_RANGE_BYTES } from '../../../shared/media-store/config.js';
 
@@ -20,9 +20,25 @@ describe('presigned URLs', () => {
     expect(part.searchParams.get('uploadId')).toBe('upload-1');
     expect([...part.searchParams.keys()].filter((k) => /checksum/i.test(k))).toEqual([]);
 
-    const get = new URL(await presignGet(s3, 'bucket', 'k', 'video/mp4', 900));
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllEnvs();
+  });
+
+  it('GET: the SDK presigner\'s URL without checksum, signed without an S3 client', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-04T05:06:07Z'));
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ENDPOINT_URL_S3', 'http://127.0.0.1:4566');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'k');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 's');
+    const url = await presignGet('bucket', '000/001/id.mp4', 'video/mp4', 900);
+    const get = new URL(url);
     expect(get.searchParams.get('response-content-type')).toBe('video/mp4');
     expect([...get.searchParams.keys()].filter((k) => /checksum/i.test(k))).toEqual([]);
+    expect(url).toBe(await presign(s3, new GetObjectCommand({ Bucket: 'bucket', Key: '000/001/id.mp4', ResponseContentType: 'video/mp4' }), 900));
   });
 });
 
