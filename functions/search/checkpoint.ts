@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { loadConfig } from '../../shared/config.js';
 import { logger } from '../../shared/logger.js';
-import { env, indexStore } from '../../shared/search/runtime.js';
+import { env } from '../../shared/search/runtime.js';
+import { indexStore } from '../../shared/search/index-store.js';
 import { sqsHandler } from '../../shared/sqs/stack.js';
 import { SyncedIndex } from '../../shared/vectors/index.js';
 

@@ -4,7 +4,8 @@ import { httpHandler, json } from '../../shared/http/stack.js';
 import { inScope } from '../../shared/search/model.js';
 import { removeImage } from '../../shared/search/pipeline.js';
 import * as api from '../../shared/api/search.js';
-import { env, featuresRepo, indexStore } from '../../shared/search/runtime.js';
+import { env, featuresRepo } from '../../shared/search/runtime.js';
+import { indexStore } from '../../shared/search/index-store.js';
 
 const cfg = loadConfig({
   FEATURES_TABLE: env.FEATURES_TABLE,

@@ -3,7 +3,8 @@ import { loadConfig } from '../../shared/config.js';
 import { logger } from '../../shared/logger.js';
 import { AUTO_INDEX_PREFIX } from '../../shared/search/model.js';
 import { removeImage } from '../../shared/search/pipeline.js';
-import { env, featuresRepo, indexStore } from '../../shared/search/runtime.js';
+import { env, featuresRepo } from '../../shared/search/runtime.js';
+import { indexStore } from '../../shared/search/index-store.js';
 import { send } from '../../shared/sqs/queues.js';
 import { objectKey } from '../../shared/s3-event.js';
 

@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { IndexSnapshot, IndexStore, LoggedChange, VectorChange } from '../vectors/index.js';
 import { decodeEmbeddings, encodeEmbeddings } from './model.js';
+import { ddb, s3 } from '../aws.js';
 
 /** Multipart part / ranged-GET size for snapshots (≥ S3's 5 MiB minimum, ≤ fauxqs's 11 MiB request cap). */
 const PART_BYTES = 8 * 1024 * 1024;
@@ -289,4 +290,14 @@ export class DynamoIndexStore implements IndexStore {
   private async deleteObject(key: string): Promise<void> {
     await this.o.s3.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key })).catch(() => undefined);
   }
+}
+
+/** One store per index (table, bucket, model, dimension) per container. */
+const stores = new Map<string, DynamoIndexStore>();
+
+export function indexStore(o: { table: string; bucket: string; model: string; dimension?: number }): DynamoIndexStore {
+  const key = `${o.table}|${o.bucket}|${o.model}|${o.dimension ?? ''}`;
+  let s = stores.get(key);
+  if (!s) stores.set(key, (s = new DynamoIndexStore({ ddb: ddb(), s3: s3(), ...o })));
+  return s;
 }

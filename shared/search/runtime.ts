@@ -1,11 +1,11 @@
 /**
  * Per-container wiring for the search functions: settings from the environment (validated at cold start
- * by each handler's `loadConfig`) and the repos/stores built from them.
+ * by each handler's `loadConfig`) and the repos built from them. The index stores (S3 snapshots) are
+ * `indexStore` in index-store.ts, so that the job and batch functions bundle no S3 client (issue 16).
  */
 import * as z from 'zod';
-import { ddb, s3 } from '../aws.js';
+import { ddb } from '../aws.js';
 import { FeaturesRepo } from './features.js';
-import { DynamoIndexStore } from './index-store.js';
 import { JobsRepo } from './jobs.js';
 
 export const env = {
@@ -29,15 +29,6 @@ export const env = {
 
 export const featuresRepo = (table: string) => new FeaturesRepo(table, ddb());
 export const jobsRepo = (table: string) => new JobsRepo(table, ddb());
-
-const stores = new Map<string, DynamoIndexStore>();
-
-export function indexStore(o: { table: string; bucket: string; model: string; dimension?: number }): DynamoIndexStore {
-  const key = `${o.table}|${o.bucket}|${o.model}|${o.dimension ?? ''}`;
-  let s = stores.get(key);
-  if (!s) stores.set(key, (s = new DynamoIndexStore({ ddb: ddb(), s3: s3(), ...o })));
-  return s;
-}
 
 /** Checkpoint requests: FIFO, one group (one checkpointer at a time), deduplicated per version bucket. */
 export const checkpointMessage = (model: string, dimension: number, version: number, every: number) => ({
