@@ -66,10 +66,11 @@ export async function benchSearchPipeline(options: Partial<PipelineBenchOptions>
   // shared/aws.ts builds its clients from the standard variables on first use.
   Object.assign(process.env, cloud.env);
   try {
-    const [{ ddb, s3 }, { FeaturesRepo }, { DynamoIndexStore }, { LiveIndex }, { processImage }, source, vision, vectorsMod] = await Promise.all([
+    const [{ ddb, s3 }, { FeaturesRepo }, { DynamoIndexStore }, { s3Snapshots }, { LiveIndex }, { processImage }, source, vision, vectorsMod] = await Promise.all([
       import('../shared/aws.js'),
       import('../shared/search/features.js'),
       import('../shared/search/index-store.js'),
+      import('../shared/search/snapshots.js'),
       import('../shared/search/live-index.js'),
       import('../shared/search/pipeline.js'),
       import('../shared/search/source.js'),
@@ -83,7 +84,7 @@ export async function benchSearchPipeline(options: Partial<PipelineBenchOptions>
       indexBucket: cloud.provisioned.buckets.SearchIndexBucket!.name,
     };
     const repo = new FeaturesRepo(names.features, ddb());
-    const storeFor = (model: string) => new DynamoIndexStore({ ddb: ddb(), s3: s3(), table: names.indexTable, bucket: names.indexBucket, model, dimension: D });
+    const storeFor = (model: string) => new DynamoIndexStore({ ddb: ddb(), objects: s3Snapshots(s3()), table: names.indexTable, bucket: names.indexBucket, model, dimension: D });
 
     // --- worker path, real model --------------------------------------------------------------
     o.log('worker: loading the face model…');

@@ -3,8 +3,12 @@ import { loadConfig } from '../../shared/config.js';
 import { logger } from '../../shared/logger.js';
 import { env } from '../../shared/search/runtime.js';
 import { indexStore } from '../../shared/search/index-store.js';
+import { s3Snapshots } from '../../shared/search/snapshots.js';
+import { s3 } from '../../shared/aws.js';
 import { sqsHandler } from '../../shared/sqs/stack.js';
 import { SyncedIndex } from '../../shared/vectors/index.js';
+
+const snapshots = s3Snapshots(s3());
 
 const cfg = loadConfig({
   SEARCH_INDEX_TABLE: env.SEARCH_INDEX_TABLE,
@@ -20,7 +24,7 @@ const cfg = loadConfig({
  */
 export const handler = sqsHandler({ body: z.object({ model: z.string().min(1), dimension: z.number().int().positive() }) }, async ({ body }) => {
   const t0 = performance.now();
-  const store = indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model: body.model, dimension: body.dimension });
+  const store = indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model: body.model, dimension: body.dimension }, snapshots);
   const synced = await SyncedIndex.open(store, { dimension: body.dimension, kind: cfg.SEARCH_INDEX_KIND });
   const snap = await synced.checkpoint();
   logger.info('index checkpoint written', { model: body.model, version: snap.version, bytes: snap.bytes.byteLength, size: synced.index.size, kind: synced.index.kind, ms: Math.round(performance.now() - t0) });

@@ -5,7 +5,10 @@ import { inScope } from '../../shared/search/model.js';
 import { removeImage } from '../../shared/search/pipeline.js';
 import * as api from '../../shared/api/search.js';
 import { env, featuresRepo } from '../../shared/search/runtime.js';
-import { indexStore } from '../../shared/search/index-store.js';
+import { indexStore, logOnly } from '../../shared/search/index-store.js';
+
+// Removals only append to the index log: no snapshot, so no S3 client in this bundle (issue 16).
+const snapshots = logOnly;
 
 const cfg = loadConfig({
   FEATURES_TABLE: env.FEATURES_TABLE,
@@ -17,7 +20,7 @@ const repo = featuresRepo(cfg.FEATURES_TABLE);
 /** DELETE /features/{imageKey+}: the image leaves the index (the object itself stays in the bucket). */
 export const handler = httpHandler(api.remove, async ({ path, caller }) => {
   if (!inScope(path.imageKey, caller?.appId)) throw forbidden(`imageKey must be under images/${caller?.appId}/`);
-  const r = await removeImage(repo, (model) => indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model }), path.imageKey);
+  const r = await removeImage(repo, (model) => indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model }, snapshots), path.imageKey);
   if (!r.found) throw notFound(`image ${path.imageKey} is not indexed`);
   return json(200, { imageKey: path.imageKey, removed: true, faces: r.faces });
 });

@@ -4,9 +4,12 @@ import { logger } from '../../shared/logger.js';
 import { AUTO_INDEX_PREFIX } from '../../shared/search/model.js';
 import { removeImage } from '../../shared/search/pipeline.js';
 import { env, featuresRepo } from '../../shared/search/runtime.js';
-import { indexStore } from '../../shared/search/index-store.js';
+import { indexStore, logOnly } from '../../shared/search/index-store.js';
 import { send } from '../../shared/sqs/queues.js';
 import { objectKey } from '../../shared/s3-event.js';
+
+// Removals only append to the index log: no snapshot, so no S3 client in this bundle (issue 16).
+const snapshots = logOnly;
 
 const cfg = loadConfig({
   FEATURES_TABLE: env.FEATURES_TABLE,
@@ -25,7 +28,7 @@ export const handler = async (event: S3Event): Promise<void> => {
     const key = objectKey(r);
     if (!key.startsWith(AUTO_INDEX_PREFIX)) continue;
     if (r.eventName.startsWith('ObjectRemoved')) {
-      const removed = await removeImage(repo, (model) => indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model }), key);
+      const removed = await removeImage(repo, (model) => indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model }, snapshots), key);
       logger.info('image removed from the index', { key, ...removed });
     } else {
       await send(cfg.SEARCH_EXTRACT_QUEUE, { body: { imageKey: key } });

@@ -12,9 +12,12 @@ import { ImageProblem } from '../../shared/search/pipeline.js';
 import * as api from '../../shared/api/search.js';
 import { checkpointMessage, env, featuresRepo } from '../../shared/search/runtime.js';
 import { indexStore } from '../../shared/search/index-store.js';
+import { s3Snapshots } from '../../shared/search/snapshots.js';
 import { fromBase64, fromBucket, headImage, unprocessable } from '../../shared/search/source.js';
 import { DIMENSION, MODEL_ID, extractFaces, modelState, warmModel } from '../../shared/search/vision.js';
 import { send } from '../../shared/sqs/queues.js';
+
+const snapshots = s3Snapshots(s3());
 
 const cfg = loadConfig({
   IMAGES_BUCKET: env.IMAGES_BUCKET,
@@ -27,7 +30,7 @@ const cfg = loadConfig({
   SEARCH_INDEX_KIND: env.SEARCH_INDEX_KIND,
 });
 const repo = featuresRepo(cfg.FEATURES_TABLE);
-const live = new LiveIndex(indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model: MODEL_ID, dimension: DIMENSION }), {
+const live = new LiveIndex(indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model: MODEL_ID, dimension: DIMENSION }, snapshots), {
   dimension: DIMENSION,
   kind: cfg.SEARCH_INDEX_KIND,
   checkpointAfter: cfg.CHECKPOINT_AFTER,

@@ -6,10 +6,13 @@ import { logger } from '../../shared/logger.js';
 import { BusyError, processImage, type ImageOutcome, type PipelineDeps } from '../../shared/search/pipeline.js';
 import { env, featuresRepo, jobsRepo, checkpointMessage } from '../../shared/search/runtime.js';
 import { indexStore } from '../../shared/search/index-store.js';
+import { s3Snapshots } from '../../shared/search/snapshots.js';
 import { headImage, loadVersion } from '../../shared/search/source.js';
 import { DIMENSION, MODEL_ID, extractFaces, warmModel } from '../../shared/search/vision.js';
 import { send } from '../../shared/sqs/queues.js';
 import { sqsHandler } from '../../shared/sqs/stack.js';
+
+const snapshots = s3Snapshots(s3());
 
 const cfg = loadConfig({
   IMAGES_BUCKET: env.IMAGES_BUCKET,
@@ -24,7 +27,7 @@ const cfg = loadConfig({
   WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
 });
 const jobs = jobsRepo(cfg.SEARCH_JOBS_TABLE);
-const store = indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model: MODEL_ID, dimension: DIMENSION });
+const store = indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model: MODEL_ID, dimension: DIMENSION }, snapshots);
 void warmModel();
 
 let context: Context | undefined;

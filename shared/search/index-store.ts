@@ -16,8 +16,6 @@
  * read the head *after* their query: a reader whose position is below it gets `StaleIndexError` and
  * must reload the snapshot, instead of mistaking deleted items for dead holes.
  */
-import { DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import {
   BatchWriteCommand,
   GetCommand,
@@ -27,10 +25,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { IndexSnapshot, IndexStore, LoggedChange, VectorChange } from '../vectors/index.js';
 import { decodeEmbeddings, encodeEmbeddings } from './model.js';
-import { ddb, s3 } from '../aws.js';
-
-/** Multipart part / ranged-GET size for snapshots (≥ S3's 5 MiB minimum, ≤ fauxqs's 11 MiB request cap). */
-const PART_BYTES = 8 * 1024 * 1024;
+import { ddb } from '../aws.js';
+import type { SnapshotObjects } from './snapshots.js';
 
 /** A writer stops retrying its log items after this long (its versions then become dead holes). */
 export const WRITE_DEADLINE_MS = 20_000;
@@ -75,7 +71,8 @@ export interface HeadItem {
 
 export interface DynamoIndexStoreOptions {
   ddb: DynamoDBDocumentClient;
-  s3: S3Client;
+  /** Snapshot objects: s3Snapshots(s3()), or logOnly (below) where a function only appends. */
+  objects: SnapshotObjects;
   table: string;
   bucket: string;
   /** Model id: each model has its own log and snapshots (embeddings of different models don't mix). */
@@ -114,7 +111,7 @@ export class DynamoIndexStore implements IndexStore {
       const head = await this.head();
       if (!head.snapshotKey || head.snapshotVersion === undefined) return undefined;
       try {
-        return { version: head.snapshotVersion, bytes: await this.download(head.snapshotKey) };
+        return { version: head.snapshotVersion, bytes: await this.o.objects.download(this.o.bucket, head.snapshotKey) };
       } catch (err) {
         if ((err as Error).name !== 'NoSuchKey') throw err;
       }
@@ -124,13 +121,7 @@ export class DynamoIndexStore implements IndexStore {
 
   async putSnapshot(snapshot: IndexSnapshot): Promise<void> {
     const key = `index/${encodeURIComponent(this.o.model)}/snapshot-${String(snapshot.version).padStart(15, '0')}-${this.now()}.bin`;
-    // Multipart in parallel: a 100k-face snapshot is ~400 MB (single PUTs are slow, and capped by emulators).
-    await new Upload({
-      client: this.o.s3,
-      params: { Bucket: this.o.bucket, Key: key, Body: snapshot.bytes, ContentType: 'application/octet-stream' },
-      partSize: PART_BYTES,
-      queueSize: 4,
-    }).done();
+    await this.o.objects.upload(this.o.bucket, key, snapshot.bytes);
     let old: HeadItem | undefined;
     try {
       const r = await this.o.ddb.send(new UpdateCommand({
@@ -145,11 +136,11 @@ export class DynamoIndexStore implements IndexStore {
     } catch (err) {
       if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
       // A newer snapshot is in place already: ours is useless.
-      await this.deleteObject(key);
+      await this.o.objects.remove(this.o.bucket, key);
       return;
     }
     // Keep the previous snapshot (a reader may be loading it right now); the one before goes.
-    if (old?.previousSnapshotKey) await this.deleteObject(old.previousSnapshotKey);
+    if (old?.previousSnapshotKey) await this.o.objects.remove(this.o.bucket, old.previousSnapshotKey);
   }
 
   async append(changes: readonly VectorChange[]): Promise<number> {
@@ -258,46 +249,25 @@ export class DynamoIndexStore implements IndexStore {
     }
   }
 
-  /** Ranged GETs in parallel: one S3 stream tops out far below what a Lambda can take in. */
-  private async download(key: string): Promise<Uint8Array> {
-    const get = async (from: number, to: number) => {
-      const r = await this.o.s3.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: key, Range: `bytes=${from}-${to}` }));
-      return { bytes: await r.Body!.transformToByteArray(), range: r.ContentRange };
-    };
-    const first = await get(0, PART_BYTES - 1);
-    const total = Number(/\/(\d+)$/.exec(first.range ?? '')?.[1] ?? first.bytes.byteLength);
-    if (total <= first.bytes.byteLength) return first.bytes;
-    const out = new Uint8Array(total);
-    out.set(first.bytes, 0);
-    const starts: number[] = [];
-    for (let at = PART_BYTES; at < total; at += PART_BYTES) starts.push(at);
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(8, starts.length) }, async () => {
-      while (next < starts.length) {
-        const at = starts[next++]!;
-        const part = await get(at, Math.min(total, at + PART_BYTES) - 1);
-        out.set(part.bytes, at);
-      }
-    }));
-    return out;
-  }
-
   private dimension(): number {
     if (!this.o.dimension) throw new Error(`index store of ${this.o.model} was opened without a dimension`);
     return this.o.dimension;
   }
-
-  private async deleteObject(key: string): Promise<void> {
-    await this.o.s3.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key })).catch(() => undefined);
-  }
 }
+
+const appendOnly = async (): Promise<never> => {
+  throw new Error('this function opened the index store for appending only (logOnly): snapshots need s3Snapshots');
+};
+
+/** For functions that only append changes: reading or writing a snapshot is a wiring mistake. */
+export const logOnly: SnapshotObjects = { download: appendOnly, upload: appendOnly, remove: appendOnly };
 
 /** One store per index (table, bucket, model, dimension) per container. */
 const stores = new Map<string, DynamoIndexStore>();
 
-export function indexStore(o: { table: string; bucket: string; model: string; dimension?: number }): DynamoIndexStore {
+export function indexStore(o: { table: string; bucket: string; model: string; dimension?: number }, objects: SnapshotObjects): DynamoIndexStore {
   const key = `${o.table}|${o.bucket}|${o.model}|${o.dimension ?? ''}`;
   let s = stores.get(key);
-  if (!s) stores.set(key, (s = new DynamoIndexStore({ ddb: ddb(), s3: s3(), ...o })));
+  if (!s) stores.set(key, (s = new DynamoIndexStore({ ddb: ddb(), objects, ...o })));
   return s;
 }

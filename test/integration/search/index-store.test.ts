@@ -5,6 +5,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, s3 } from '../../../shared/aws.js';
 import { DynamoIndexStore, StaleIndexError } from '../../../shared/search/index-store.js';
+import { s3Snapshots } from '../../../shared/search/snapshots.js';
 import { LiveIndex } from '../../../shared/search/live-index.js';
 import { SyncedIndex, type VectorChange } from '../../../shared/vectors/index.js';
 
@@ -14,7 +15,7 @@ const BUCKET = 'panoptes-local-search-index';
 const D = 8;
 
 function makeStore(o: { model?: string; now?: () => number; graceMs?: number } = {}) {
-  return new DynamoIndexStore({ ddb: ddb(), s3: s3(), table: TABLE, bucket: BUCKET, model: o.model ?? `it-${randomUUID()}`, dimension: D, ...(o.now ? { now: o.now } : {}), ...(o.graceMs ? { graceMs: o.graceMs } : {}) });
+  return new DynamoIndexStore({ ddb: ddb(), objects: s3Snapshots(s3()), table: TABLE, bucket: BUCKET, model: o.model ?? `it-${randomUUID()}`, dimension: D, ...(o.now ? { now: o.now } : {}), ...(o.graceMs ? { graceMs: o.graceMs } : {}) });
 }
 
 /** A unit vector pointing mostly along axis i (so nearest-neighbour answers are obvious). */

@@ -5,6 +5,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ddb, s3 } from '../../../shared/aws.js';
 import { FeaturesRepo } from '../../../shared/search/features.js';
 import { DynamoIndexStore } from '../../../shared/search/index-store.js';
+import { s3Snapshots } from '../../../shared/search/snapshots.js';
 import { JobsRepo } from '../../../shared/search/jobs.js';
 import { faceId, type Box } from '../../../shared/search/model.js';
 import { BusyError, ImageProblem, processImage, removeImage, type ExtractedFaces, type PipelineDeps } from '../../../shared/search/pipeline.js';
@@ -44,7 +45,7 @@ function fakeModel(delayMs = 0) {
 
 function setup(o: { delayMs?: number; leaseMs?: number } = {}) {
   const model = `it-${randomUUID()}`;
-  const store = new DynamoIndexStore({ ddb: ddb(), s3: s3(), table: 'panoptes-local-search-index', bucket: 'panoptes-local-search-index', model, dimension: D });
+  const store = new DynamoIndexStore({ ddb: ddb(), objects: s3Snapshots(s3()), table: 'panoptes-local-search-index', bucket: 'panoptes-local-search-index', model, dimension: D });
   const fake = fakeModel(o.delayMs);
   const deps = (owner: string): PipelineDeps => ({
     repo,
