@@ -3,6 +3,10 @@ import { TLSSocket, type ConnectionOptions, type PeerCertificate } from 'node:tl
 import { X509Certificate } from 'node:crypto';
 import type { ServerConfig } from './config.js';
 
+// basic-ftp names its errors `this.constructor.name`; Lambda bundles are minified without keepNames
+// (serverless.yml), so the class keeps its own name for logs.
+Object.defineProperty(FTPError, 'name', { value: 'FTPError' });
+
 /**
  * Opens a logged-in basic-ftp client for a configured server: plain FTP, explicit FTPS (AUTH TLS)
  * or implicit FTPS. Verification is never switched off silently:
