@@ -18,6 +18,8 @@ import { isMain, machine, percentile } from './util.js';
  *   PACKAGES_REUSE=1 npm run bench -- packages   # measures the artifacts already in .serverless/
  *   PACKAGES_RUNS=5 …                        # fresh processes per figure (median; default 3)
  *   PACKAGES_FUNCTIONS=ids,imagesGet …       # only these functions
+ *   PACKAGES_BASELINE=/tmp/old-checkout …    # also import that checkout's artifacts (its .serverless/, after its
+ *                                            # own `osls package`), beside these, in the same run
  *
  * `osls package` runs offline: no AWS credentials, a placeholder image URI for the image functions.
  */
@@ -106,6 +108,8 @@ export async function benchPackages(): Promise<void> {
     console.log(`osls package --stage ${STAGE}: ${(performance.now() - t) / 1000 | 0} s`);
   }
   const state = JSON.parse(readFileSync(resolve(root, '.serverless/serverless-state.json'), 'utf8')) as State;
+  const baselineRoot = process.env.PACKAGES_BASELINE ? resolve(process.env.PACKAGES_BASELINE) : undefined;
+  const baseline = baselineRoot ? JSON.parse(readFileSync(resolve(baselineRoot, '.serverless/serverless-state.json'), 'utf8')) as State : undefined;
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
 
@@ -129,9 +133,20 @@ export async function benchPackages(): Promise<void> {
     const env = envFor(state, fn);
     let bundled: ReturnType<typeof freshImport>;
     let unbundled: ReturnType<typeof freshImport>;
+    let before: { kib: number; ms: number; cpuMs: number } | undefined;
     try {
       bundled = freshImport(resolve(dir, `${file}.mjs`), exported, env);
       unbundled = freshImport(resolve(root, `${file}.js`), exported, env);
+      const old = baseline?.service.functions[name];
+      if (baseline && baselineRoot && old?.handler && old.package?.artifact) {
+        const oldArtifact = resolve(baselineRoot, old.package.artifact);
+        const oldDir = resolve(work, 'baseline', name);
+        mkdirSync(oldDir, { recursive: true });
+        execFileSync('unzip', ['-q', '-o', oldArtifact, '-d', oldDir]);
+        const oldDot = old.handler.lastIndexOf('.');
+        const r = freshImport(resolve(oldDir, `${old.handler.slice(0, oldDot)}.mjs`), old.handler.slice(oldDot + 1), envFor(baseline, old));
+        before = { kib: kb(statSync(oldArtifact).size), ms: r.ms, cpuMs: r.cpuMs };
+      }
     } catch (err) {
       failures.push(`${name}: ${(err as Error).message.split('\n').slice(0, 12).join('\n')}`);
       continue;
@@ -141,6 +156,7 @@ export async function benchPackages(): Promise<void> {
       'import ms (bundle)': round(bundled.ms), 'import ms (dist/)': round(unbundled.ms),
       'import CPU ms (bundle)': round(bundled.cpuMs), 'import CPU ms (dist/)': round(unbundled.cpuMs),
       'process ms (bundle)': round(bundled.processMs), 'process ms (dist/)': round(unbundled.processMs),
+      ...(before ? { 'baseline zip KiB': before.kib, 'baseline import ms': round(before.ms), 'baseline import CPU ms': round(before.cpuMs) } : {}),
     });
   }
   console.log(`\n## zip packages, stage ${STAGE}, median of ${RUNS} fresh processes  (${machine()})`);
@@ -150,6 +166,13 @@ export async function benchPackages(): Promise<void> {
   const slow = max('import ms (bundle)');
   const slowDist = max('import ms (dist/)');
   const slowCpu = max('import CPU ms (bundle)');
+  if (baseline) {
+    const withBase = rows.filter((r) => r['baseline import ms'] !== undefined);
+    const slowBase = withBase.reduce((a, r) => (Number(r['baseline import ms']) > Number(a['baseline import ms']) ? r : a), withBase[0]!);
+    const within = (key: string) => rows.filter((r) => r[key] !== undefined && Number(r[key]) <= 150).length;
+    console.log(`baseline ${baselineRoot}: slowest import ${slowBase.function} ${slowBase['baseline import ms']} ms; ` +
+      `within 150 ms: ${within('import ms (bundle)')} of ${rows.length} now, ${within('baseline import ms')} of ${withBase.length} in the baseline`);
+  }
   if (failures.length) {
     console.log(`\n${failures.length} bundle(s) did not import:\n${failures.join('\n\n')}`);
     process.exitCode = 1;
