@@ -9,6 +9,7 @@
  * FTP_BENCH_CONCURRENCY (default = connections), FTP_BENCH_DEFAULTS=0 (skip the defaults run),
  * FTP_BENCH_CPUPROF=file.cpuprofile (a V8 profile of our run).
  */
+import pMap from 'p-map';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,6 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { clientsFor, startCloud } from '../infra/local/stack.js';
 import { backfill } from '../shared/ftp/backfill.js';
 import { parseServers, Passwords } from '../shared/ftp/config.js';
-import { mapLimit } from '../shared/ftp/enqueue.js';
 import { ImageIndex } from '../shared/ftp/images.js';
 import { parseRel } from '../shared/ftp/layout.js';
 import { FtpPools } from '../shared/ftp/pool.js';
@@ -179,15 +179,15 @@ async function warmUp(env: Record<string, string>, table: string, bucket: string
   const index = new ImageIndex(DynamoDBDocumentClient.from(c.dynamo, { marshallOptions: { removeUndefinedValues: true } }), table);
   // Scratch files of a device of their own, through the same claim/switch/lookup requests.
   const files = Array.from({ length: 8000 }, (_, i) => parseRel(`ftpdata/WARMUP/2024/03/10/08/2024_03_10_08_00_00_${i}_0.jpg`));
-  await mapLimit(Array.from({ length: files.length / 100 }, (_, k) => files.slice(k * 100, k * 100 + 100)), 2, async (chunk) => {
+  await pMap(Array.from({ length: files.length / 100 }, (_, k) => files.slice(k * 100, k * 100 + 100)), async (chunk) => {
     await index.lookup(chunk.map((p) => ({ fileName: p.fileName, deviceId: p.deviceId })));
     await index.claimMany(chunk.map((p) => ({ p, server: 'warm', ftpUrl: 'ftp://warm', owner: 'warm', now: Date.now(), leaseMs: 60_000 })));
     await index.switchMany(chunk.map((p) => ({ key: { fileName: p.fileName, deviceId: p.deviceId }, owner: 'warm', s: { s3Key: 'warm', size: 1, md5: 'm', etag: 'm', version: 1, now: Date.now(), ftpModifiedAt: new Date().toISOString() } })));
     const fresh = chunk.map((p) => parseRel(p.rel.replace('WARMUP', 'WARMUP2')));
     await index.settleMany(fresh.map((p) => ({ p, server: 'warm', ftpUrl: 'ftp://warm', s: { s3Key: 'warm', size: 1, md5: 'm', etag: 'm', version: 1, now: Date.now(), ftpModifiedAt: new Date().toISOString() } })));
-  });
+  }, { concurrency: 2 });
   const body = randomBytes(100_000);
-  await mapLimit(Array.from({ length: 300 }, (_, i) => i), 8, (i) => c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `warmup/${i}`, Body: body })));
+  await pMap(Array.from({ length: 300 }, (_, i) => i), (i) => c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `warmup/${i}`, Body: body })), { concurrency: 8 });
 }
 
 async function startServices(o: Required<Pick<FtpBenchOptions, 'files' | 'minBytes' | 'maxBytes'>>): Promise<{ s: Services; pid: number; stop(): Promise<void> }> {

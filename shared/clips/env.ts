@@ -16,8 +16,6 @@ export function numberSetting(variable: string, def: number): number {
   return n;
 }
 
-export { isConditionFailure } from '../dynamo.js';
-
 /** Replay window settings, shared by tracking (alarm deadlines) and the replay builder. */
 export const replaySettingsShape = {
   CLIP_SECONDS: z.coerce.number().positive().default(5),

@@ -5,7 +5,8 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws.js';
 import type { CameraState, TrackSummary } from './analyse.js';
-import { isConditionFailure, numberSetting, resourceName } from './env.js';
+import { isConditionFailure } from '../dynamo.js';
+import { numberSetting, resourceName } from './env.js';
 
 const clipsTable = () => resourceName('CLIPS_TABLE');
 const stateTable = () => resourceName('CAMERA_STATE_TABLE');

@@ -1,10 +1,10 @@
+import pMap from 'p-map';
 import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
 import pRetry from 'p-retry';
 import { PermanentError } from '../errors.js';
 import { isTransient } from './client.js';
 import { publicBase } from './config.js';
-import { mapLimit } from './enqueue.js';
 import { ftpUrlFor, hourKeyOf, parseRel, PathError, s3KeyFor, type ParsedPath } from './layout.js';
 import { layoutFiles, listDevices, listHours, type Lister } from './listing.js';
 import type { Seen, SwitchInput } from './images.js';
@@ -185,7 +185,7 @@ async function run(d: MigrateDeps, o: BackfillOptions, owner: string): Promise<B
     try {
       const devices = await retry(() => listDevices(ls, server.root));
       // Devices in parallel: listings are round trips; the pool bounds the connections.
-      await mapLimit(devices, Math.min(4, server.maxConnections), async (deviceId) => {
+      await pMap(devices, async (deviceId) => {
         const hours = await retry(() => listHours(ls, server.root, deviceId, fromKey));
         for (const hour of hours) {
           const dir = `ftpdata/${deviceId}/${hour}`;
@@ -219,7 +219,7 @@ async function run(d: MigrateDeps, o: BackfillOptions, owner: string): Promise<B
             await listed.below(2 * TX + concurrency);
           }
         }
-      });
+      }, { concurrency: Math.min(4, server.maxConnections) });
     } finally {
       r.listing = false;
       listed.close();

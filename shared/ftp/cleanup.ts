@@ -1,8 +1,8 @@
+import pMap from 'p-map';
 import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
 import { FTPError } from 'basic-ftp';
 import { isNotFound } from './client.js';
-import { mapLimit } from './enqueue.js';
 import type { ImageItem } from './images.js';
 import { ftpAbsPath, offsetMinutes } from './layout.js';
 import { migrateFile, type MigrateDeps } from './migrate.js';
@@ -76,7 +76,7 @@ export async function runCleanup(d: CleanupDeps, o: CleanupOptions): Promise<Cle
   };
   try {
     for await (const page of d.index.cleanupCandidates(from, cutoff)) {
-      await mapLimit(page, o.concurrency ?? 16, async (item) => {
+      await pMap(page, async (item) => {
         r.examined++;
         const outcome = await cleanOne(d, item, o, r, now);
         if (!o.dryRun && (outcome === 'deleted' || outcome === 'alreadyGone')) emptied.add(`${item.server}|${posix.dirname(item.ftpPath)}`);
@@ -84,7 +84,7 @@ export async function runCleanup(d: CleanupDeps, o: CleanupOptions): Promise<Cle
         // Anything not settled keeps the checkpoint at or before it, so the next run sees it again.
         if (outcome === 'waiting' || outcome === 'failed' || outcome === 'skipped') keep(item);
         o.onItem?.(outcome, item);
-      });
+      }, { concurrency: o.concurrency ?? 16 });
     }
     r.checkpoint = oldestLeft && oldestLeft < cutoff ? oldestLeft : cutoff;
     if (!o.dryRun) await d.state.put(CHECKPOINT, { syncedAt: r.checkpoint, at: new Date(now).toISOString() });
@@ -189,7 +189,7 @@ async function removeEmptyDirs(d: CleanupDeps, dirs: Set<string>, cutoff: number
     const now = level.filter((k) => depth(k.slice(k.indexOf('|') + 1)) === deepest);
     level = level.filter((k) => depth(k.slice(k.indexOf('|') + 1)) !== deepest);
     const parents = new Set<string>();
-    await mapLimit(now, 8, async (key) => {
+    await pMap(now, async (key) => {
       const [server, rel] = [key.slice(0, key.indexOf('|')), key.slice(key.indexOf('|') + 1)];
       let cfg;
       try {
@@ -229,7 +229,7 @@ async function removeEmptyDirs(d: CleanupDeps, dirs: Set<string>, cutoff: number
         if (!(err instanceof FTPError)) r.serversDown[server] ??= (err as Error).message;
         left.push(key);
       }
-    });
+    }, { concurrency: 8 });
     level.push(...[...parents].filter((k) => !level.includes(k)));
   }
   return left;

@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import * as z from 'zod';
 import { publicBase, type ServerConfig, type Servers } from './config.js';
 import { ImageIndex } from './images.js';
@@ -46,20 +47,6 @@ export function validateNotify(items: Array<{ server: string; path: string }>, s
   return { ok, problems };
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 export interface EnqueueDeps {
   index: ImageIndex;
   send: (messages: MigrateMessage[]) => Promise<void>;
@@ -73,7 +60,7 @@ export interface EnqueueDeps {
  */
 export async function enqueue(d: EnqueueDeps, files: Validated[]): Promise<{ queued: number; registered: number }> {
   const now = (d.now ?? Date.now)();
-  const fresh = await mapLimit(files, 16, ({ server, p }) => d.index.register(p, server.name, ftpUrlFor(publicBase(server), server.root, p.rel), now));
+  const fresh = await pMap(files, ({ server, p }) => d.index.register(p, server.name, ftpUrlFor(publicBase(server), server.root, p.rel), now), { concurrency: 16 });
   await d.send(files.map(({ server, p }) => ({ server: server.name, path: p.rel })));
   return { queued: files.length, registered: fresh.filter(Boolean).length };
 }

@@ -1,5 +1,6 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Kind, ParsedPath } from './layout.js';
+import { isConditionFailure } from '../dynamo.js';
 
 /**
  * The `images` index (the seed's Elasticsearch index): where each camera file is right now.
@@ -43,7 +44,6 @@ export interface ImageItem {
   lastError?: string;
 }
 
-export const isConditionFailed = (err: unknown) => (err as Error)?.name === 'ConditionalCheckFailedException';
 /** An Update usable alone (UpdateCommand) or in a transaction. */
 type Update = NonNullable<NonNullable<TransactWriteCommandInput['TransactItems']>[number]['Update']>;
 const isCancelled = (err: unknown) => ['TransactionCanceledException', 'TransactionConflictException'].includes((err as Error)?.name);
@@ -103,7 +103,7 @@ export class ImageIndex {
       }));
       return true;
     } catch (err) {
-      if (isConditionFailed(err)) return false;
+      if (isConditionFailure(err)) return false;
       throw err;
     }
   }
@@ -176,7 +176,7 @@ export class ImageIndex {
         await this.db.send(new UpdateCommand(this.settleParams(e)));
         return true;
       } catch (err) {
-        if (isConditionFailed(err)) return false;
+        if (isConditionFailure(err)) return false;
         throw err;
       }
     };
@@ -239,7 +239,7 @@ export class ImageIndex {
       const r = await this.db.send(new UpdateCommand({ ...this.claimParams(c), ReturnValues: 'ALL_NEW' }));
       return r.Attributes as ImageItem;
     } catch (err) {
-      if (isConditionFailed(err)) return undefined;
+      if (isConditionFailure(err)) return undefined;
       throw err;
     }
   }
@@ -293,7 +293,7 @@ export class ImageIndex {
       await this.db.send(new UpdateCommand(this.switchParams(key, owner, s)));
       return true;
     } catch (err) {
-      if (isConditionFailed(err)) return false;
+      if (isConditionFailure(err)) return false;
       throw err;
     }
   }
@@ -353,7 +353,7 @@ export class ImageIndex {
       }));
       return true;
     } catch (err) {
-      if (isConditionFailed(err)) return false;
+      if (isConditionFailure(err)) return false;
       throw err;
     }
   }

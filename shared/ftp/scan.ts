@@ -1,7 +1,8 @@
+import pMap from 'p-map';
 import { posix } from 'node:path';
 import type { FtpPools } from './pool.js';
 import type { FtpState } from './state.js';
-import { mapLimit, type Validated } from './enqueue.js';
+import type { Validated } from './enqueue.js';
 import { hourEnd, hourKeyOf, parseRel, PathError } from './layout.js';
 import { layoutFiles, listHours, listDevices, selectNew, type Lister, type Watermark } from './listing.js';
 
@@ -57,7 +58,7 @@ export async function scanServer(d: ScanDeps, serverName: string): Promise<ScanR
   report.devices = devices.length;
   const to = hourKeyOf(now + 3_600_000, server.utcOffset); // an hour of slack for camera clocks
 
-  await mapLimit(devices, server.maxConnections, async (deviceId) => {
+  await pMap(devices, async (deviceId) => {
     try {
       const cursorId = `scan#${serverName}#dev#${deviceId}`;
       const cursor = await d.state.get<{ openFrom: string }>(cursorId);
@@ -96,6 +97,6 @@ export async function scanServer(d: ScanDeps, serverName: string): Promise<ScanR
     } catch (err) {
       report.errors.push(`${deviceId}: ${(err as Error).message}`);
     }
-  });
+  }, { concurrency: server.maxConnections });
   return report;
 }

@@ -1,5 +1,5 @@
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailed } from './images.js';
+import { isConditionFailure } from '../dynamo.js';
 
 /** The item holding a job's last run (scan: one per server; cleanup: one). */
 export const lastRunId = (job: 'scan' | 'cleanup', server?: string) => (server ? `lastrun#${job}#${server}` : `lastrun#${job}`);
@@ -46,7 +46,7 @@ export class FtpState {
       }));
       return true;
     } catch (err) {
-      if (isConditionFailed(err)) return false;
+      if (isConditionFailure(err)) return false;
       throw err;
     }
   }
@@ -61,7 +61,7 @@ export class FtpState {
         ExpressionAttributeValues: { ':owner': owner },
       }));
     } catch (err) {
-      if (!isConditionFailed(err)) throw err;
+      if (!isConditionFailure(err)) throw err;
     }
   }
 }

@@ -13,6 +13,7 @@ import { pickGroup, type Group, type GroupConfig, type GroupStatus } from './gro
 import { encodeFileId, objectKey } from './ids.js';
 import type { MediaObjects } from './objects.js';
 import { isNoSuchUpload } from './object-errors.js';
+import { isConditionFailure } from '../dynamo.js';
 import { MAX_FILE_SIZE, S3_MAX_SINGLE_PUT, checkParts, partRanges, uploadPlan } from './plan.js';
 import type { ByteRange } from './range.js';
 
@@ -555,12 +556,6 @@ export function decodeCursor(cursor: string, uk: string): Record<string, unknown
   const k = key as Record<string, unknown>;
   if (!k || typeof k !== 'object' || k.userKey !== uk || typeof k.fileId !== 'string' || Object.keys(k).length !== 2) throw bad();
   return { userKey: k.userKey, fileId: k.fileId };
-}
-
-export function isConditionFailure(err: unknown): boolean {
-  const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
-  if (e?.name === 'ConditionalCheckFailedException') return true;
-  return e?.name === 'TransactionCanceledException' && Boolean(e.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed'));
 }
 
 function isTransactionConflict(err: unknown): boolean {

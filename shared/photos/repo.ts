@@ -10,6 +10,7 @@ import { photoPk, type Detection, type Outcome, type PhotoRecord, type Stage } f
 import type { PhotoInput } from './intake.js';
 import type { PendingItem } from './policy.js';
 import { iso } from './time.js';
+import { isConditionFailure } from '../dynamo.js';
 
 /**
  * DynamoDB access for photo records. Every stage transition is a conditional update on `stage`, so
@@ -21,8 +22,6 @@ export const CAMERA_INDEX = 'byCamera';
 export const CAMERA_REGION_INDEX = 'byCameraRegion';
 /** Sparse: ended records only (`outcome` = done | failed, set by the update that ends the record). */
 export const OUTCOME_INDEX = 'outcome';
-
-const isConditionFailure = (err: unknown) => (err as Error).name === 'ConditionalCheckFailedException';
 
 export class PhotoRepo {
   constructor(readonly table: string, private readonly db: DynamoDBDocumentClient = ddb()) {}

@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import { logger } from '../logger.js';
 import { nextIds } from '../ids/index.js';
 import { send, sendBatch } from '../sqs/queues.js';
@@ -20,18 +21,6 @@ export type IntakeAnswer =
 
 const CREATE_CONCURRENCY = 16;
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
-  return out;
-}
-
 /**
  * Writes the valid items (one record per distinct triple, even within one batch) and queues their
  * downloads. The write is the commit point: if queueing fails the answer is still "accepted" and the
@@ -40,7 +29,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => 
 export async function acceptPhotos(repo: PhotoRepo, downloadQueue: string, items: readonly ItemResult[], now: number): Promise<IntakeAnswer[]> {
   const distinct = [...new Map(items.filter((i) => i.ok).map((i) => [i.value.dedupKey, i.value])).values()];
   const ids = distinct.length ? await nextIds(ID_KEY, distinct.length) : [];
-  const results = await mapLimit(distinct.map((v, i) => ({ v, id: ids[i]! })), CREATE_CONCURRENCY, ({ v, id }) => repo.create(v, id, now));
+  const results = await pMap(distinct.map((v, i) => ({ v, id: ids[i]! })), ({ v, id }) => repo.create(v, id, now), { concurrency: CREATE_CONCURRENCY });
   const byKey = new Map(distinct.map((v, i) => [v.dedupKey, results[i]!]));
   const created = results.filter((r) => r.created).map((r) => r.id);
   if (created.length) {

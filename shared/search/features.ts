@@ -12,6 +12,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { FaceMeta, FeatureRecord, ObjectVersion } from './model.js';
+import { isConditionFailure } from '../dynamo.js';
 
 /** Someone else wrote the record since we read it: re-read and decide again. */
 export class LostRaceError extends Error {
@@ -20,8 +21,6 @@ export class LostRaceError extends Error {
     this.name = 'LostRaceError';
   }
 }
-
-const isConditionFailure = (err: unknown) => (err as Error).name === 'ConditionalCheckFailedException';
 
 export class FeaturesRepo {
   constructor(private readonly table: string, private readonly ddb: DynamoDBDocumentClient) {}

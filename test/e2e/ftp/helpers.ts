@@ -1,10 +1,10 @@
+import pMap from 'p-map';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ddb, sqs } from '../../../shared/aws.js';
-import { mapLimit } from '../../../shared/ftp/enqueue.js';
 import { ImageIndex } from '../../../shared/ftp/images.js';
 import { queueUrl } from '../../../shared/sqs/queues.js';
 import { stackInfo } from '../../support/env.js';
@@ -92,7 +92,7 @@ export async function inDlq(paths: string[]): Promise<string[]> {
 export async function allInS3(files: Array<{ fileName: string; deviceId: string }>, what: string, timeoutMs = 180_000): Promise<void> {
   const index = new ImageIndex(ddb(), 'panoptes-local-images');
   await eventually(async () => {
-    const items = await mapLimit(files, 16, (f) => index.get(f.fileName, f.deviceId));
+    const items = await pMap(files, (f) => index.get(f.fileName, f.deviceId), { concurrency: 16 });
     return items.every((i) => i?.location === 's3');
   }, what, timeoutMs, 1000);
 }

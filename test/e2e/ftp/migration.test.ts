@@ -1,8 +1,8 @@
 import '../../support/env.js';
+import pMap from 'p-map';
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { api } from '../../support/http.js';
-import { mapLimit } from '../../../shared/ftp/enqueue.js';
 import { allInS3, device, ftpControl, hourDir, hoursAgo, image, inDlq, writeCaptures, type CamFile } from './helpers.js';
 
 const notify = (items: unknown) => api('POST', '/ftp/notify', { body: items });
@@ -27,13 +27,13 @@ describe('FTP → S3 through notify, the queue and the consumer', () => {
     if (first.json.location === 'ftp') expect(first.json.url).toMatch(/^ftp:\/\/127\.0\.0\.1:\d+\/ftpdata\//);
 
     await allInS3(tree, '200 files in S3');
-    await mapLimit(tree, 4, async (f) => {
+    await pMap(tree, async (f) => {
       const v = await api('GET', `/images/${f.fileName}?deviceId=${f.deviceId}`);
       expect(v.json).toMatchObject({ fileName: f.fileName, location: 's3', size: f.bytes.length });
       const body = Buffer.from(await (await fetch(v.json.url)).arrayBuffer());
       expect(body.equals(f.bytes)).toBe(true);
       expect(readFileSync(f.local).equals(f.bytes)).toBe(true); // FTP copy untouched until cleanup
-    });
+    }, { concurrency: 4 });
   });
 
   it('content redirects to the current URL; unknown names are 404', async () => {

@@ -1,10 +1,10 @@
 import '../../support/env.js';
+import pMap from 'p-map';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { s3 } from '../../../shared/aws.js';
 import { connectFtp } from '../../../shared/ftp/client.js';
 import { Passwords } from '../../../shared/ftp/config.js';
-import { mapLimit } from '../../../shared/ftp/enqueue.js';
 import { migrateFile, type MigrateDeps } from '../../../shared/ftp/migrate.js';
 import { FtpPools } from '../../../shared/ftp/pool.js';
 import { startFtpServer, type TestFtpServer } from '../../support/peers/ftp.js';
@@ -54,7 +54,7 @@ async function timedMigration(d: MigrateDeps & { pools: FtpPools }, fs: TreeFile
   spans.starts.length = 0;
   spans.ends.length = 0;
   // 4 files in flight over 2 connections: while one downloads, the next waits claimed for it.
-  const results = await mapLimit(fs, 4, (f) => migrateFile(d, { server: 'it', path: f.rel }));
+  const results = await pMap(fs, (f) => migrateFile(d, { server: 'it', path: f.rel }), { concurrency: 4 });
   const secs = (Math.max(...spans.ends) - Math.min(...spans.starts)) / 1000;
   expect(results.every((r) => r.status === 'migrated')).toBe(true);
   for (const f of fs) {

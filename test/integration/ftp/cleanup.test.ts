@@ -1,10 +1,10 @@
 import '../../support/env.js';
+import pMap from 'p-map';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runCleanup } from '../../../shared/ftp/cleanup.js';
-import { mapLimit } from '../../../shared/ftp/enqueue.js';
 import { migrateFile } from '../../../shared/ftp/migrate.js';
 import { startFtpServer, type TestFtpServer } from '../../support/peers/ftp.js';
 import { depsFor, index, objectBytes, state, uniqueDevice, writeFile, writeTree, type TreeFile } from './helpers.js';
@@ -27,7 +27,7 @@ const hourAgo = () => new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function migrateAll(d: ReturnType<typeof depsFor>, files: TreeFile[]) {
-  const rs = await mapLimit(files, 8, (f) => migrateFile(d, { server: 'itc', path: f.rel }));
+  const rs = await pMap(files, (f) => migrateFile(d, { server: 'itc', path: f.rel }), { concurrency: 8 });
   expect(rs.every((r) => r.status === 'migrated')).toBe(true);
   const items = await Promise.all(files.map((f) => d.index.get(f.fileName, f.deviceId)));
   return items.map((i) => Date.parse(i!.syncedAt!));

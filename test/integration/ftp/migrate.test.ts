@@ -1,9 +1,9 @@
 import '../../support/env.js';
+import pMap from 'p-map';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { backfill, BackfillLockedError } from '../../../shared/ftp/backfill.js';
-import { mapLimit } from '../../../shared/ftp/enqueue.js';
 import { migrateFile } from '../../../shared/ftp/migrate.js';
 import { s3KeyFor, parseRel } from '../../../shared/ftp/layout.js';
 import { connectFtp } from '../../../shared/ftp/client.js';
@@ -35,7 +35,7 @@ describe('migration from a real FTP server', () => {
     expect(files).toHaveLength(200);
     const d = depsFor(ftp, 'cam', { extra: { maxConnections: 3 } });
     ftp.resetPeak();
-    const results = await mapLimit(files, 12, (f) => migrateFile(d, { server: 'it', path: f.rel }));
+    const results = await pMap(files, (f) => migrateFile(d, { server: 'it', path: f.rel }), { concurrency: 12 });
     expect(results.every((r) => r.status === 'migrated')).toBe(true);
     // The pool kept to the server's limit although 12 files were in flight.
     expect(ftp.peak()).toBeLessThanOrEqual(3);
@@ -73,13 +73,13 @@ describe('migration from a real FTP server', () => {
     const consumer = depsFor(ftp, 'cam', { owner: 'consumer' });
     const [report, consumed] = await Promise.all([
       backfill(bf, { server: 'it', concurrency: 8, since: hoursAgo(3) }),
-      mapLimit([...files].reverse(), 4, async (f) => {
+      pMap([...files].reverse(), async (f) => {
         for (;;) {
           const r = await migrateFile(consumer, { server: 'it', path: f.rel });
           if (r.status !== 'busy') return r.status;
           await new Promise((res) => setTimeout(res, 200));
         }
-      }),
+      }, { concurrency: 4 }),
     ]);
     expect(report.failed).toBe(0);
     expect(consumed.every((s) => s === 'migrated' || s === 'already')).toBe(true);
