@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { backfill, type BackfillProgress } from '../shared/ftp/backfill.js';
 import { runCleanup } from '../shared/ftp/cleanup.js';
-import { formatDuration, parseDuration } from '../shared/ftp/duration.js';
+import { formatDuration, requireDuration } from '../shared/time.js';
 import { migrateDeps } from '../shared/ftp/migrate.js';
 import { ftpRuntime } from '../shared/ftp/runtime.js';
 
@@ -26,7 +26,7 @@ const date = (v: string) => {
 };
 const duration = (v: string) => {
   try {
-    return parseDuration(v);
+    return requireDuration(v);
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }

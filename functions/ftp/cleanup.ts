@@ -1,5 +1,5 @@
 import { runCleanup, type CleanupReport } from '../../shared/ftp/cleanup.js';
-import { parseDuration } from '../../shared/ftp/duration.js';
+import { requireDuration } from '../../shared/time.js';
 import { migrateDeps } from '../../shared/ftp/migrate.js';
 import { ftpRuntime } from '../../shared/ftp/runtime.js';
 import { logger } from '../../shared/logger.js';
@@ -13,7 +13,7 @@ const rt = ftpRuntime();
  * { "retention": "1h" } overrides FTP_RETENTION for this run (operators, tests).
  */
 export const handler = async (event: { dryRun?: boolean; retention?: string } = {}): Promise<CleanupReport> => {
-  const retentionMs = event?.retention ? parseDuration(event.retention) : rt.settings.FTP_RETENTION;
+  const retentionMs = event?.retention ? requireDuration(event.retention) : rt.settings.FTP_RETENTION;
   const r = await runCleanup({ ...migrateDeps(rt), state: rt.state }, { retentionMs, dryRun: Boolean(event?.dryRun) });
   (Object.keys(r.serversDown).length || r.failed ? logger.warn : logger.info).call(logger, 'ftp cleanup', { ...r, errors: r.errors.slice(0, 20) });
   // The last run's summary, overwritten each run: what GET /ftp/status shows.

@@ -4,7 +4,7 @@ import { logger } from '../../shared/logger.js';
 import { STAGES, type Stage } from '../../shared/photos/model.js';
 import { planSweep, type PendingItem } from '../../shared/photos/policy.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
-import { parseDuration } from '../../shared/photos/time.js';
+import { parseDuration } from '../../shared/time.js';
 import { sendBatch } from '../../shared/sqs/queues.js';
 
 const duration = (def: string) => z.string().default(def).transform((v, ctx) => {

@@ -1,3 +1,5 @@
+import * as z from 'zod';
+import { decodeCursor as decode } from '../cursor.js';
 import { presignGet } from '../presign.js';
 import type { ImageItem, Location } from './images.js';
 
@@ -37,17 +39,9 @@ export async function view(item: ImageItem, bucket: string, expiresSec: number):
   };
 }
 
-/** Opaque paging cursor (the DynamoDB key, base64url JSON). */
-export const encodeCursor = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
+export { encodeCursor } from '../cursor.js';
 
-export function decodeCursor(text: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
-    // Only string key attributes of this index: anything else is not a cursor we issued.
-    const ok = Object.entries(v).every(([k, x]) => ['fileName', 'deviceId', 'captureTime'].includes(k) && typeof x === 'string');
-    return ok ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** Only string key attributes of the history index: anything else is not a cursor we issued. */
+const keySchema = z.partialRecord(z.enum(['fileName', 'deviceId', 'captureTime']), z.string());
+
+export const decodeCursor = (text: string): Record<string, unknown> | undefined => decode(text, keySchema);

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ddb } from '../aws.js';
 import { loadConfig } from '../config.js';
 import { parseServers, type Servers } from './config.js';
-import { parseDuration } from './duration.js';
+import { requireDuration } from '../time.js';
 import { ImageIndex } from './images.js';
 import { FtpState } from './state.js';
 
@@ -12,7 +12,7 @@ import { FtpState } from './state.js';
  */
 const duration = (def: string) => z.string().default(def).transform((s, ctx) => {
   try {
-    return parseDuration(s);
+    return requireDuration(s);
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
     return z.NEVER;

@@ -8,12 +8,14 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
+import * as z from 'zod';
 import { HttpError, badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { pickGroup, type Group, type GroupConfig, type GroupStatus } from './groups.js';
 import { encodeFileId, objectKey } from './ids.js';
 import type { MediaObjects } from './objects.js';
 import { isNoSuchUpload } from './object-errors.js';
 import { isConditionFailure } from '../dynamo.js';
+import { decodeCursor as decode, encodeCursor } from '../cursor.js';
 import { MAX_FILE_SIZE, S3_MAX_SINGLE_PUT, checkParts, partRanges, uploadPlan } from './plan.js';
 import type { ByteRange } from './range.js';
 
@@ -540,22 +542,13 @@ function toGroup(it: Record<string, unknown>): Group {
   };
 }
 
-export function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
+export { encodeCursor };
 
-/** A cursor is only good for the listing it came from. */
+/** A cursor is only good for the listing it came from (the caller's user key). */
 export function decodeCursor(cursor: string, uk: string): Record<string, unknown> {
-  const bad = () => badRequest('invalid cursor: pass back the cursor of the previous page unchanged', [{ path: 'query.cursor', message: 'invalid' }]);
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw bad();
-  }
-  const k = key as Record<string, unknown>;
-  if (!k || typeof k !== 'object' || k.userKey !== uk || typeof k.fileId !== 'string' || Object.keys(k).length !== 2) throw bad();
-  return { userKey: k.userKey, fileId: k.fileId };
+  const key = decode(cursor, z.strictObject({ userKey: z.literal(uk), fileId: z.string() }));
+  if (!key) throw badRequest('invalid cursor: pass back the cursor of the previous page unchanged', [{ path: 'query.cursor', message: 'invalid' }]);
+  return key;
 }
 
 function isTransactionConflict(err: unknown): boolean {

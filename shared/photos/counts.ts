@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { parseDuration, parseTime } from './time.js';
+import { parseDuration } from '../time.js';
+import { parseTime } from './time.js';
 
 /**
  * People-count time series for one camera (GET /cameras/{cameraCode}/counts): analysed photos grouped in

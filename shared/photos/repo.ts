@@ -9,7 +9,7 @@ import { ddb } from '../aws.js';
 import { photoPk, type Detection, type Outcome, type PhotoRecord, type Stage } from './model.js';
 import type { PhotoInput } from './intake.js';
 import type { PendingItem } from './policy.js';
-import { iso } from './time.js';
+import { iso } from '../time.js';
 import { isConditionFailure } from '../dynamo.js';
 
 /**

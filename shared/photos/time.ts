@@ -52,14 +52,3 @@ export function parseTime(v: unknown): TimeParse {
   return { ok: true, ms };
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `10m`, `30s`, `1h`, `500ms`, `1d`; a bare number is seconds. */
-export function parseDuration(s: string | number): number | undefined {
-  if (typeof s === 'number') return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(s);
-  if (!m) return undefined;
-  return Math.round(Number(m[1]) * UNIT_MS[(m[2] ?? 's').toLowerCase()]!);
-}
-
-export const iso = (ms: number) => new Date(ms).toISOString();

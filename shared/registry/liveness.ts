@@ -1,3 +1,5 @@
+import { iso } from '../time.js';
+
 /**
  * Agent liveness and camera states. An agent announces its own heartbeat interval; it is dead after
  * `missed` (3) intervals without one, and a camera lease lasts the same span, renewed by each claim.
@@ -80,7 +82,6 @@ export interface CameraStatus {
   state: CameraState;
 }
 
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 /** `recentMs`: how old the last clip may be for the camera to count as recording (~3 clips). */
 export function cameraStatus(c: CameraItem, agents: ReadonlyMap<string, AgentItem>, now: number, recentMs: number): CameraStatus {

@@ -4,7 +4,8 @@ import { aggregate, countsQuery, resolveRange } from '../../../shared/photos/cou
 import { MAX_BODY_BYTES, parseIntake } from '../../../shared/photos/intake.js';
 import { dedupPk, parsePhotoKey, photoKey, reportOf, sniffImage, type PhotoRecord } from '../../../shared/photos/model.js';
 import { giveUp, judgeError, judgeResponse, planSweep } from '../../../shared/photos/policy.js';
-import { parseDuration, parseTime } from '../../../shared/photos/time.js';
+import { parseDuration } from '../../../shared/time.js';
+import { parseTime } from '../../../shared/photos/time.js';
 import { SafeFetchError } from '../../../shared/net/safe-fetch.js';
 
 const NOW = Date.UTC(2025, 4, 1, 12, 0, 0);
