@@ -17,6 +17,7 @@ export const s3PathStyle = (): boolean => process.env.S3_FORCE_PATH_STYLE === 't
 export const s3Endpoint = (): string | undefined => process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined;
 
 let s3Client: S3Client | undefined;
+let s3Md5Client: S3Client | undefined;
 let sqsClient: SQSClient | undefined;
 let snsClient: SNSClient | undefined;
 let ddbClient: DynamoDBClient | undefined;
@@ -24,6 +25,14 @@ let docClient: DynamoDBDocumentClient | undefined;
 
 export function s3(): S3Client {
   return (s3Client ??= new S3Client({ region: region(), forcePathStyle: s3PathStyle() }));
+}
+/**
+ * Client settings for uploads that carry their own Content-MD5 (the FTP migration): S3 checks the
+ * body against it, so the SDK's default CRC32 on top would be a second pass over every byte.
+ */
+export const MD5_UPLOADS = { requestChecksumCalculation: 'WHEN_REQUIRED' } as const;
+export function s3ForMd5Uploads(): S3Client {
+  return (s3Md5Client ??= new S3Client({ region: region(), forcePathStyle: s3PathStyle(), ...MD5_UPLOADS }));
 }
 export function sqs(): SQSClient {
   // Emulators hand out queue URLs on hosts that need not resolve (sqs.<region>.localhost):

@@ -11,7 +11,7 @@ import { ImageIndex, type ImageItem } from './images.js';
 import { contentTypeOf, ftpAbsPath, ftpUrlFor, parsePath, s3KeyFor, type ParsedPath } from './layout.js';
 import type { FtpPools } from './pool.js';
 import { throttled } from './bandwidth.js';
-import { s3 } from '../aws.js';
+import { s3ForMd5Uploads } from '../aws.js';
 import type { FtpRuntime } from './runtime.js';
 import { timed, type StepTimes } from './profile.js';
 
@@ -21,12 +21,13 @@ import { timed, type StepTimes } from './profile.js';
  * that functions which never migrate (scan) bundle no S3 client (issue 16).
  */
 export function migrateDeps(rt: FtpRuntime): MigrateDeps {
-  return { pools: rt.pools, index: rt.index, s3: s3(), bucket: rt.settings.FTP_BUCKET, leaseMs: rt.settings.FTP_LEASE, partSize: rt.settings.FTP_PART_SIZE };
+  return { pools: rt.pools, index: rt.index, s3: s3ForMd5Uploads(), bucket: rt.settings.FTP_BUCKET, leaseMs: rt.settings.FTP_LEASE, partSize: rt.settings.FTP_PART_SIZE };
 }
 
 export interface MigrateDeps {
   pools: FtpPools;
   index: ImageIndex;
+  /** Built with MD5_UPLOADS (shared/aws.ts): every upload here sends or checks its MD5 itself. */
   s3: S3Client;
   bucket: string;
   /** Owner id of leases taken by this process. */
@@ -185,13 +186,27 @@ export async function copyToS3(d: MigrateDeps, server: ServerConfig, p: ParsedPa
   const digest = createHash('md5').update(got.buf).digest();
   t?.add('md5', performance.now() - t1);
   const md5 = digest.toString('hex');
-  const put = await timed(t, 's3: PutObject', () => d.s3.send(new PutObjectCommand({
+  const put = await timed(t, 's3: PutObject', () => d.s3.send(unsignedPayload(new PutObjectCommand({
     Bucket: d.bucket, Key: s3Key, Body: got.buf, ContentLength: got.size, ContentType: contentType,
     ContentMD5: digest.toString('base64'), Metadata: meta,
-  })));
+  }))));
   const stored = stripQuotes(put.ETag);
   if (stored !== md5) throw new ChecksumMismatchError(md5, stored);
   return { size: got.size, md5, etag: stored, ...(got.ftpModifiedAt ? { ftpModifiedAt: got.ftpModifiedAt } : {}) };
+}
+
+/**
+ * SigV4 without hashing the body: Content-MD5 already makes S3 reject a body that differs, so the
+ * SHA-256 the signer would compute is a third pass over every byte (with MD5 and the SDK's CRC32,
+ * which MD5_UPLOADS leaves out) for no extra safety.
+ */
+function unsignedPayload(cmd: PutObjectCommand): PutObjectCommand {
+  cmd.middlewareStack.add((next) => (args) => {
+    const req = args.request as { headers?: Record<string, string> };
+    if (req.headers) req.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+    return next(args);
+  }, { step: 'build', name: 'unsignedPayload' });
+  return cmd;
 }
 
 async function lastMod(c: Client, abs: string): Promise<string | undefined> {
@@ -205,11 +220,13 @@ async function lastMod(c: Client, abs: string): Promise<string | undefined> {
 }
 
 async function downloadToBuffer(c: Client, abs: string, size: number, limit: (w: Writable) => Writable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+  // One buffer of the listed size, filled as chunks arrive: the socket's chunks die young
+  // instead of living until a concat (less GC per file); a longer file fails the size check.
+  const buf = Buffer.allocUnsafe(size);
   let n = 0;
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      chunks.push(chunk);
+      if (n + chunk.length <= size) chunk.copy(buf, n);
       n += chunk.length;
       cb();
     },
@@ -220,5 +237,5 @@ async function downloadToBuffer(c: Client, abs: string, size: number, limit: (w:
   sink.end = ((...a: unknown[]) => (sink.writableEnded ? sink : end(...a))) as typeof sink.end;
   await c.downloadTo(limit(sink), abs);
   if (n !== size) throw new SizeMismatchError(size, n);
-  return Buffer.concat(chunks, n);
+  return buf;
 }

@@ -2,7 +2,7 @@ import '../../support/env.js';
 import pMap from 'p-map';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { s3 } from '../../../shared/aws.js';
+import { s3ForMd5Uploads } from '../../../shared/aws.js';
 import { connectFtp } from '../../../shared/ftp/client.js';
 import { Passwords } from '../../../shared/ftp/config.js';
 import { migrateFile, type MigrateDeps } from '../../../shared/ftp/migrate.js';
@@ -40,7 +40,7 @@ function deps(clock: () => number): MigrateDeps & { pools: FtpPools } {
     };
     return c;
   }, { now: clock });
-  return { pools, index: index(), s3: s3(), bucket: BUCKET, leaseMs: 60_000 };
+  return { pools, index: index(), s3: s3ForMd5Uploads(), bucket: BUCKET, leaseMs: 60_000 };
 }
 
 /** Files of `bytes` each under a past hour of a fresh device (names are date-independent). */
