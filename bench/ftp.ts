@@ -19,7 +19,7 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/clien
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { clientsFor, REGION, startCloud } from '../infra/local/stack.js';
 import { LOCAL_CREDENTIALS } from '../infra/local/emulators.js';
-import { MD5_UPLOADS } from '../shared/aws.js';
+import { MD5_UPLOADS } from '../shared/platform/aws.js';
 import { backfill } from '../shared/ftp/backfill.js';
 import { parseServers, Passwords } from '../shared/ftp/config.js';
 import { ImageIndex } from '../shared/ftp/images.js';

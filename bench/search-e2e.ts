@@ -63,11 +63,11 @@ function vectors(n: number, seed: number): Float32Array[] {
 export async function benchSearchPipeline(options: Partial<PipelineBenchOptions> = {}) {
   const o: PipelineBenchOptions = { reps: 5, logSize: 2000, snapshotSize: 100_000, snapshotKind: 'exact', log: (l) => console.error(l), ...options };
   const cloud = await startCloud({ dynamoPort: await freePort(), fauxqsPort: await freePort() });
-  // shared/aws.ts builds its clients from the standard variables on first use.
+  // shared/platform/aws.ts builds its clients from the standard variables on first use.
   Object.assign(process.env, cloud.env);
   try {
     const [{ ddb, s3 }, { FeaturesRepo }, { DynamoIndexStore }, { s3Snapshots }, { LiveIndex }, { processImage }, source, vision, vectorsMod] = await Promise.all([
-      import('../shared/aws.js'),
+      import('../shared/platform/aws.js'),
       import('../shared/search/features.js'),
       import('../shared/search/index-store.js'),
       import('../shared/search/snapshots.js'),

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import pRetry from 'p-retry';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3 } from '../shared/aws.js';
+import { s3 } from '../shared/platform/aws.js';
 import { cutClips } from '../shared/media/index.js';
 import { cameraSource } from '../shared/clips/api.js';
 import { clipKey, isCameraId } from '../shared/clips/keys.js';

@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { backfill, type BackfillProgress } from '../shared/ftp/backfill.js';
 import { runCleanup } from '../shared/ftp/cleanup.js';
-import { formatDuration, requireDuration } from '../shared/time.js';
+import { formatDuration, requireDuration } from '../shared/platform/time.js';
 import { migrateDeps } from '../shared/ftp/migrate.js';
 import { ftpRuntime } from '../shared/ftp/runtime.js';
 

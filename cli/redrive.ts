@@ -11,7 +11,7 @@ import {
   type Message,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
-import { sqs } from '../shared/aws.js';
+import { sqs } from '../shared/platform/aws.js';
 
 /**
  * `panoptes redrive <dlq> [--to <queue>] [--max N]`: moves messages from a dead-letter queue back to

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as api from '../../shared/api/docs.js';
-import { httpHandler } from '../../shared/http/stack.js';
+import { httpHandler } from '../../shared/platform/http/stack.js';
 
 /**
  * GET /openapi.json, GET /docs and GET /docs/redoc.js: the OpenAPI document and its reference page.

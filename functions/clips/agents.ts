@@ -1,11 +1,11 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { sns } from '../../shared/aws.js';
-import { loadConfig } from '../../shared/config.js';
-import { conflict } from '../../shared/errors.js';
-import { httpHandler, json } from '../../shared/http/stack.js';
-import { logger } from '../../shared/logger.js';
+import { sns } from '../../shared/platform/aws.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { conflict } from '../../shared/platform/errors.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
+import { logger } from '../../shared/platform/logger.js';
 import * as api from '../../shared/api/clips.js';
 import { iso } from '../../shared/clips/api.js';
 import { planClaim } from '../../shared/registry/balance.js';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig } from '../../shared/platform/config.js';
 import { sweepCameraHealth } from '../../shared/registry/health-sweep.js';
 
 /**

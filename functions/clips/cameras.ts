@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { loadConfig } from '../../shared/config.js';
-import { httpHandler, json } from '../../shared/http/stack.js';
-import { badRequest, notFound } from '../../shared/errors.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
+import { badRequest, notFound } from '../../shared/platform/errors.js';
 import { formatRuleSetErrors, parseRuleSet } from '../../shared/rules/schema.js';
 import { iso } from '../../shared/clips/api.js';
 import * as api from '../../shared/api/clips.js';

@@ -1,14 +1,14 @@
 import type { S3Event } from 'aws-lambda';
 import * as z from 'zod';
-import { loadConfig } from '../../shared/config.js';
-import { logger } from '../../shared/logger.js';
-import { send } from '../../shared/sqs/queues.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { logger } from '../../shared/platform/logger.js';
+import { send } from '../../shared/platform/sqs/queues.js';
 import { parseClipKey } from '../../shared/clips/keys.js';
 import { clipTag, type InferenceTask } from '../../shared/clips/messages.js';
 import { markDispatched, recordUpload } from '../../shared/clips/store.js';
 import { noteClip } from '../../shared/registry/store.js';
 import { clipArrived } from '../../shared/registry/health-sweep.js';
-import { objectKey } from '../../shared/s3-event.js';
+import { objectKey } from '../../shared/platform/s3-event.js';
 
 /**
  * S3 ObjectCreated on the clips bucket → one inference task on the FIFO queue, grouped by camera

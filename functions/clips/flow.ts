@@ -1,6 +1,6 @@
 import * as api from '../../shared/api/flow.js';
-import { httpHandler, json } from '../../shared/http/stack.js';
-import { badRequest, notFound } from '../../shared/errors.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
+import { badRequest, notFound } from '../../shared/platform/errors.js';
 import { bucketStarts, flowSeries, occupancySeries, type SeriesQuery } from '../../shared/clips/flow.js';
 import { getCamera } from '../../shared/registry/store.js';
 

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { loadConfig } from '../../shared/config.js';
-import { logger } from '../../shared/logger.js';
-import { sqsHandler } from '../../shared/sqs/stack.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { logger } from '../../shared/platform/logger.js';
+import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { alarmTaskSchema } from '../../shared/clips/messages.js';
 import { webhookPayload, webhookUrl } from '../../shared/alarms/model.js';
 import { getAlarm, recordPushAttempt, updateAlarm } from '../../shared/alarms/store.js';

@@ -1,11 +1,11 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as z from 'zod';
-import { s3 } from '../../shared/aws.js';
-import { loadConfig } from '../../shared/config.js';
-import { logger } from '../../shared/logger.js';
+import { s3 } from '../../shared/platform/aws.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { logger } from '../../shared/platform/logger.js';
 import { isMediaError } from '../../shared/media/index.js';
-import { send } from '../../shared/sqs/queues.js';
-import { sqsHandler } from '../../shared/sqs/stack.js';
+import { send } from '../../shared/platform/sqs/queues.js';
+import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { replayKey, snapshotKey } from '../../shared/clips/keys.js';
 import { alarmTaskSchema } from '../../shared/clips/messages.js';
 import { listClips } from '../../shared/clips/store.js';

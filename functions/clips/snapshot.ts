@@ -1,9 +1,9 @@
 import { iso } from '../../shared/clips/api.js';
 import { resourceName } from '../../shared/clips/env.js';
 import { snapshotBucketVariable, type SnapshotFields } from '../../shared/clips/snapshot.js';
-import { notFound } from '../../shared/errors.js';
-import { presignGet } from '../../shared/presign.js';
-import { httpHandler, json } from '../../shared/http/stack.js';
+import { notFound } from '../../shared/platform/errors.js';
+import { presignGet } from '../../shared/platform/presign.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import * as api from '../../shared/api/clips.js';
 import { getCamera } from '../../shared/registry/store.js';
 import type { CameraItem } from '../../shared/registry/liveness.js';

@@ -1,9 +1,9 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import * as z from 'zod';
-import { s3 } from '../../shared/aws.js';
-import { loadConfig } from '../../shared/config.js';
-import { logger } from '../../shared/logger.js';
-import { sqsHandler } from '../../shared/sqs/stack.js';
+import { s3 } from '../../shared/platform/aws.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { logger } from '../../shared/platform/logger.js';
+import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { analyseClip, createCameraState } from '../../shared/clips/analyse.js';
 import { recordIncidents } from '../../shared/clips/incidents.js';
 import { recordFlow } from '../../shared/clips/flow.js';

@@ -1,8 +1,8 @@
 import { runCleanup, type CleanupReport } from '../../shared/ftp/cleanup.js';
-import { requireDuration } from '../../shared/time.js';
+import { requireDuration } from '../../shared/platform/time.js';
 import { migrateDeps } from '../../shared/ftp/migrate.js';
 import { ftpRuntime } from '../../shared/ftp/runtime.js';
-import { logger } from '../../shared/logger.js';
+import { logger } from '../../shared/platform/logger.js';
 
 import { lastRunId } from '../../shared/ftp/state.js';
 

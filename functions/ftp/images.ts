@@ -1,10 +1,10 @@
-import { HttpError, badRequest, notFound } from '../../shared/errors.js';
+import { HttpError, badRequest, notFound } from '../../shared/platform/errors.js';
 import * as api from '../../shared/api/ftp.js';
 import { decodeCursor, encodeCursor, urlFor, view } from '../../shared/ftp/read.js';
 import { ftpReadRuntime } from '../../shared/ftp/settings.js';
 import { lastRunId } from '../../shared/ftp/state.js';
 import type { ImageItem } from '../../shared/ftp/images.js';
-import { httpHandler, json } from '../../shared/http/stack.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
 
 const rt = ftpReadRuntime();
 const expires = Math.round(rt.settings.FTP_URL_EXPIRES / 1000);

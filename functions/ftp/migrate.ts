@@ -1,8 +1,8 @@
 import { migrateMessage } from '../../shared/ftp/enqueue.js';
 import { BusyError, migrateDeps, migrateFile } from '../../shared/ftp/migrate.js';
 import { ftpRuntime } from '../../shared/ftp/runtime.js';
-import { logger } from '../../shared/logger.js';
-import { sqsHandler } from '../../shared/sqs/stack.js';
+import { logger } from '../../shared/platform/logger.js';
+import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 
 const deps = migrateDeps(ftpRuntime());
 

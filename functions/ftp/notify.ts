@@ -1,8 +1,8 @@
-import { badRequest } from '../../shared/errors.js';
+import { badRequest } from '../../shared/platform/errors.js';
 import { enqueuer, validateNotify } from '../../shared/ftp/enqueue.js';
 import { ftpReadRuntime } from '../../shared/ftp/settings.js';
-import { httpHandler, json } from '../../shared/http/stack.js';
-import { parseOr400 } from '../../shared/validation.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
+import { parseOr400 } from '../../shared/platform/validation.js';
 import * as api from '../../shared/api/ftp.js';
 
 // The read runtime, not ftpRuntime(): notify never logs in to a server, so its bundle carries no FTP

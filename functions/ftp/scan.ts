@@ -1,6 +1,6 @@
 import { ftpRuntime } from '../../shared/ftp/runtime.js';
 import { scanServer, type ScanReport } from '../../shared/ftp/scan.js';
-import { logger } from '../../shared/logger.js';
+import { logger } from '../../shared/platform/logger.js';
 
 import { lastRunId } from '../../shared/ftp/state.js';
 

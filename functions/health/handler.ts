@@ -1,9 +1,9 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { dynamo, s3, sqs } from '../../shared/aws.js';
-import { httpHandler, json } from '../../shared/http/stack.js';
-import { queueUrl } from '../../shared/sqs/queues.js';
+import { dynamo, s3, sqs } from '../../shared/platform/aws.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
+import { queueUrl } from '../../shared/platform/sqs/queues.js';
 import * as api from '../../shared/api/core.js';
 
 type Check = () => Promise<unknown>;

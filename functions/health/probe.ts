@@ -1,9 +1,9 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import * as z from 'zod';
-import { s3 } from '../../shared/aws.js';
-import { sqsHandler } from '../../shared/sqs/stack.js';
-import { objectKey } from '../../shared/s3-event.js';
+import { s3 } from '../../shared/platform/aws.js';
+import { sqsHandler } from '../../shared/platform/sqs/stack.js';
+import { objectKey } from '../../shared/platform/s3-event.js';
 
 /**
  * Probe consumers: the smallest SQS and S3 consumers. They let tests and operators check that the

@@ -1,4 +1,4 @@
-import { httpHandler, json } from '../../shared/http/stack.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import * as api from '../../shared/api/core.js';
 import { nextIds } from '../../shared/ids/index.js';
 

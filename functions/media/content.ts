@@ -1,7 +1,7 @@
 import * as api from '../../shared/api/media.js';
-import { s3 } from '../../shared/aws.js';
-import { HttpError, badRequest } from '../../shared/errors.js';
-import { httpHandler } from '../../shared/http/stack.js';
+import { s3 } from '../../shared/platform/aws.js';
+import { HttpError, badRequest } from '../../shared/platform/errors.js';
+import { httpHandler } from '../../shared/platform/http/stack.js';
 import { s3Objects } from '../../shared/media-store/objects.js';
 import { capRange, contentRange, offsetRange, parseRangeHeader } from '../../shared/media-store/range.js';
 import { redirect, settings, storeWith } from './context.js';

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { httpHandler, json } from '../../shared/http/stack.js';
-import { logger } from '../../shared/logger.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
+import { logger } from '../../shared/platform/logger.js';
 import * as api from '../../shared/api/media.js';
-import { s3 } from '../../shared/aws.js';
+import { s3 } from '../../shared/platform/aws.js';
 import { s3Objects } from '../../shared/media-store/objects.js';
 import { storeWith } from './context.js';
 

@@ -1,4 +1,4 @@
-import { httpHandler, json } from '../../shared/http/stack.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { linkObjects } from '../../shared/media-store/links.js';
 import { storeWith } from './context.js';
 import * as api from '../../shared/api/media.js';

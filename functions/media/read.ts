@@ -1,5 +1,5 @@
 import * as api from '../../shared/api/media.js';
-import { httpHandler, json } from '../../shared/http/stack.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { linkObjects } from '../../shared/media-store/links.js';
 import { redirect, storeWith } from './context.js';
 

@@ -1,8 +1,8 @@
-import { badRequest } from '../../shared/errors.js';
-import { httpHandler, json } from '../../shared/http/stack.js';
+import { badRequest } from '../../shared/platform/errors.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import * as api from '../../shared/api/media.js';
-import { parseOr400 } from '../../shared/validation.js';
-import { s3 } from '../../shared/aws.js';
+import { parseOr400 } from '../../shared/platform/validation.js';
+import { s3 } from '../../shared/platform/aws.js';
 import { s3Objects } from '../../shared/media-store/objects.js';
 import { storeWith } from './context.js';
 

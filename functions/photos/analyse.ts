@@ -1,17 +1,17 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, S3Event, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { s3 } from '../../shared/aws.js';
-import { loadConfig } from '../../shared/config.js';
-import { logger } from '../../shared/logger.js';
+import { s3 } from '../../shared/platform/aws.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { logger } from '../../shared/platform/logger.js';
 import { parsePhotoKey } from '../../shared/photos/model.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import { applyResult } from '../../shared/photos/service.js';
-import { backoffSeconds } from '../../shared/sqs/backoff.js';
-import { send } from '../../shared/sqs/queues.js';
-import { sqsHandler } from '../../shared/sqs/stack.js';
+import { backoffSeconds } from '../../shared/platform/sqs/backoff.js';
+import { send } from '../../shared/platform/sqs/queues.js';
+import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { NotAnImageError, detectPersons, loadPersonModel } from '../../shared/vision/detect.js';
-import { objectKey } from '../../shared/s3-event.js';
+import { objectKey } from '../../shared/platform/s3-event.js';
 import { cachedDetectorSettings } from '../../shared/registry/detector.js';
 
 const cfg = loadConfig({

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { httpHandler, json } from '../../shared/http/stack.js';
-import { loadConfig } from '../../shared/config.js';
-import { badRequest } from '../../shared/errors.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { badRequest } from '../../shared/platform/errors.js';
 import { aggregate, resolveRange } from '../../shared/photos/counts.js';
 import * as api from '../../shared/api/photos.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';

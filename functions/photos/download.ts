@@ -1,14 +1,14 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as z from 'zod';
-import { s3 } from '../../shared/aws.js';
-import { loadConfig } from '../../shared/config.js';
-import { logger } from '../../shared/logger.js';
-import { parseAllowList } from '../../shared/net/allow.js';
-import { SafeFetchError, safeFetch } from '../../shared/net/safe-fetch.js';
+import { s3 } from '../../shared/platform/aws.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { logger } from '../../shared/platform/logger.js';
+import { parseAllowList } from '../../shared/platform/net/allow.js';
+import { SafeFetchError, safeFetch } from '../../shared/platform/net/safe-fetch.js';
 import { CONTENT_TYPE, photoKey } from '../../shared/photos/model.js';
 import { giveUp, judgeError, judgeResponse, type DownloadOutcome } from '../../shared/photos/policy.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
-import { sqsHandler } from '../../shared/sqs/stack.js';
+import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 
 const cfg = loadConfig({
   PHOTOS_TABLE: z.string().min(1),

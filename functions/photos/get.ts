@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { httpHandler, json } from '../../shared/http/stack.js';
-import { loadConfig } from '../../shared/config.js';
-import { notFound } from '../../shared/errors.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { notFound } from '../../shared/platform/errors.js';
 import { presentRecord } from '../../shared/photos/model.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import * as api from '../../shared/api/photos.js';

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { httpHandler, json } from '../../shared/http/stack.js';
-import { loadConfig } from '../../shared/config.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
+import { loadConfig } from '../../shared/platform/config.js';
 import { parseIntake } from '../../shared/photos/intake.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import { acceptPhotos } from '../../shared/photos/service.js';

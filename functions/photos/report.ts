@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { loadConfig } from '../../shared/config.js';
-import { logger } from '../../shared/logger.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { logger } from '../../shared/platform/logger.js';
 import { idempotencyKey, reportOf } from '../../shared/photos/model.js';
 import { giveUp } from '../../shared/photos/policy.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
-import { sqsHandler } from '../../shared/sqs/stack.js';
+import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 
 const cfg = loadConfig({
   PHOTOS_TABLE: z.string().min(1),

@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { loadConfig } from '../../shared/config.js';
-import { logger } from '../../shared/logger.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { logger } from '../../shared/platform/logger.js';
 import { STAGES, type Stage } from '../../shared/photos/model.js';
 import { planSweep, type PendingItem } from '../../shared/photos/policy.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
-import { parseDuration } from '../../shared/time.js';
-import { sendBatch } from '../../shared/sqs/queues.js';
+import { parseDuration } from '../../shared/platform/time.js';
+import { sendBatch } from '../../shared/platform/sqs/queues.js';
 
 const duration = (def: string) => z.string().default(def).transform((v, ctx) => {
   const ms = parseDuration(v);

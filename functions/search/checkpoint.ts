@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { loadConfig } from '../../shared/config.js';
-import { logger } from '../../shared/logger.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { logger } from '../../shared/platform/logger.js';
 import { env } from '../../shared/search/runtime.js';
 import { indexStore } from '../../shared/search/index-store.js';
 import { s3Snapshots } from '../../shared/search/snapshots.js';
-import { s3 } from '../../shared/aws.js';
-import { sqsHandler } from '../../shared/sqs/stack.js';
+import { s3 } from '../../shared/platform/aws.js';
+import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { SyncedIndex } from '../../shared/vectors/index.js';
 
 const snapshots = s3Snapshots(s3());

@@ -1,6 +1,6 @@
-import { loadConfig } from '../../shared/config.js';
-import { forbidden, notFound } from '../../shared/errors.js';
-import { httpHandler, json } from '../../shared/http/stack.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { forbidden, notFound } from '../../shared/platform/errors.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { inScope } from '../../shared/search/model.js';
 import { removeImage } from '../../shared/search/pipeline.js';
 import * as api from '../../shared/api/search.js';

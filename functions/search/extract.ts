@@ -1,8 +1,8 @@
-import { s3 } from '../../shared/aws.js';
-import { loadConfig } from '../../shared/config.js';
-import { HttpError, forbidden } from '../../shared/errors.js';
-import { httpHandler, json } from '../../shared/http/stack.js';
-import { parseAllowList } from '../../shared/net/allow.js';
+import { s3 } from '../../shared/platform/aws.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { HttpError, forbidden } from '../../shared/platform/errors.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
+import { parseAllowList } from '../../shared/platform/net/allow.js';
 import { inScope } from '../../shared/search/model.js';
 import { ImageProblem } from '../../shared/search/pipeline.js';
 import * as api from '../../shared/api/search.js';

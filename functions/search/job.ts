@@ -1,6 +1,6 @@
-import { loadConfig } from '../../shared/config.js';
-import { notFound } from '../../shared/errors.js';
-import { httpHandler, json } from '../../shared/http/stack.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { notFound } from '../../shared/platform/errors.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { jobView } from '../../shared/search/model.js';
 import * as api from '../../shared/api/search.js';
 import { env, jobsRepo } from '../../shared/search/runtime.js';

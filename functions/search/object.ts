@@ -1,12 +1,12 @@
 import type { S3Event } from 'aws-lambda';
-import { loadConfig } from '../../shared/config.js';
-import { logger } from '../../shared/logger.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { logger } from '../../shared/platform/logger.js';
 import { AUTO_INDEX_PREFIX } from '../../shared/search/model.js';
 import { removeImage } from '../../shared/search/pipeline.js';
 import { env, featuresRepo } from '../../shared/search/runtime.js';
 import { indexStore, logOnly } from '../../shared/search/index-store.js';
-import { send } from '../../shared/sqs/queues.js';
-import { objectKey } from '../../shared/s3-event.js';
+import { send } from '../../shared/platform/sqs/queues.js';
+import { objectKey } from '../../shared/platform/s3-event.js';
 
 // Removals only append to the index log: no snapshot, so no S3 client in this bundle (issue 16).
 const snapshots = logOnly;

@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { s3 } from '../../shared/aws.js';
-import { loadConfig } from '../../shared/config.js';
-import { forbidden } from '../../shared/errors.js';
-import { httpHandler, json } from '../../shared/http/stack.js';
-import { logger } from '../../shared/logger.js';
+import { s3 } from '../../shared/platform/aws.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { forbidden } from '../../shared/platform/errors.js';
+import { httpHandler, json } from '../../shared/platform/http/stack.js';
+import { logger } from '../../shared/platform/logger.js';
 import { LiveIndex } from '../../shared/search/live-index.js';
 import { decodeEmbeddings, inScope, oversample, selectMatches, type FaceMeta } from '../../shared/search/model.js';
 import { ImageProblem } from '../../shared/search/pipeline.js';
@@ -15,7 +15,7 @@ import { indexStore } from '../../shared/search/index-store.js';
 import { s3Snapshots } from '../../shared/search/snapshots.js';
 import { fromBase64, fromBucket, headImage, unprocessable } from '../../shared/search/source.js';
 import { DIMENSION, MODEL_ID, extractFaces, modelState, warmModel } from '../../shared/search/vision.js';
-import { send } from '../../shared/sqs/queues.js';
+import { send } from '../../shared/platform/sqs/queues.js';
 
 const snapshots = s3Snapshots(s3());
 

@@ -1,16 +1,16 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { s3 } from '../../shared/aws.js';
-import { loadConfig } from '../../shared/config.js';
-import { logger } from '../../shared/logger.js';
+import { s3 } from '../../shared/platform/aws.js';
+import { loadConfig } from '../../shared/platform/config.js';
+import { logger } from '../../shared/platform/logger.js';
 import { BusyError, processImage, type ImageOutcome, type PipelineDeps } from '../../shared/search/pipeline.js';
 import { env, featuresRepo, jobsRepo, checkpointMessage } from '../../shared/search/runtime.js';
 import { indexStore } from '../../shared/search/index-store.js';
 import { s3Snapshots } from '../../shared/search/snapshots.js';
 import { headImage, loadVersion } from '../../shared/search/source.js';
 import { DIMENSION, MODEL_ID, extractFaces, warmModel } from '../../shared/search/vision.js';
-import { send } from '../../shared/sqs/queues.js';
-import { sqsHandler } from '../../shared/sqs/stack.js';
+import { send } from '../../shared/platform/sqs/queues.js';
+import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 
 const snapshots = s3Snapshots(s3());
 

@@ -51,7 +51,7 @@ function reply(r: Reply, head: boolean) {
   return { description: r.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) };
 }
 
-/** What every route of its kind can answer besides its own statuses (shared/http/stack.ts). */
+/** What every route of its kind can answer besides its own statuses (shared/platform/http/stack.ts). */
 const gatewayError = z.looseObject({ message: z.string() }).meta({ id: 'GatewayError', description: "The API gateway's own answer (it never reached a function)" });
 
 export function statusesOf(r: Route<any, any, any>): Record<number, Reply> {

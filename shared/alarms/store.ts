@@ -1,7 +1,7 @@
 /** DynamoDB access for alarms (ALARMS_TABLE, GSI byCamera) and push attempts (ALARM_PUSHES_TABLE). */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws.js';
-import { isConditionFailure } from '../dynamo.js';
+import { ddb } from '../platform/aws.js';
+import { isConditionFailure } from '../platform/dynamo.js';
 import { numberSetting, resourceName } from '../clips/env.js';
 import type { AlarmItem } from './model.js';
 

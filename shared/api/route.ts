@@ -48,7 +48,7 @@ export function route<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType 
   return r;
 }
 
-/** `{ status: 'error', error, message, details?, requestId }`: every error answer (shared/http/stack.ts). */
+/** `{ status: 'error', error, message, details?, requestId }`: every error answer (shared/platform/http/stack.ts). */
 export const errorDetail = z.object({ path: z.string(), message: z.string() }).meta({ id: 'ErrorDetail' });
 export const errorBody = z
   .object({

@@ -19,7 +19,7 @@ export const timeParam = z.string().transform((s, ctx) => {
 export const limitParam = (max: number, def: number) =>
   z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1).max(max)).optional().transform((v) => v ?? def);
 
-export { iso } from '../time.js';
+export { iso } from '../platform/time.js';
 
 /**
  * What an agent hands to ffmpeg: a camera URL or a file path on the agent's host. ffmpeg also has

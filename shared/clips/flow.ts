@@ -10,8 +10,8 @@
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
-import { ddb } from '../aws.js';
-import { conditional } from '../dynamo.js';
+import { ddb } from '../platform/aws.js';
+import { conditional } from '../platform/dynamo.js';
 import { numberSetting, resourceName } from './env.js';
 import type { FlowBucket, OccupancyBucket } from './analyse.js';
 

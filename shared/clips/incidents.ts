@@ -2,8 +2,8 @@
  * Incidents of a clip → alarms: create-once (conditional put on the incident's id) and, for a new
  * alarm, the replay task on the alarms queue, delayed until the clips after it have probably landed.
  */
-import { logger } from '../logger.js';
-import { send } from '../sqs/queues.js';
+import { logger } from '../platform/logger.js';
+import { send } from '../platform/sqs/queues.js';
 import type { Rule, RuleSet } from '../rules/schema.js';
 import { alarmIdFor, firstReplayDelaySeconds, type ReplaySettings } from '../alarms/model.js';
 import { alarmTtl, updateAlarm, upsertIncident } from '../alarms/store.js';

@@ -12,8 +12,8 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { s3 } from '../aws.js';
-import { conditional } from '../dynamo.js';
+import { s3 } from '../platform/aws.js';
+import { conditional } from '../platform/dynamo.js';
 import { snapshotJpeg } from '../media/snapshot.js';
 import { resourceName } from './env.js';
 

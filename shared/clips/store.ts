@@ -3,9 +3,9 @@
  * rules state (CAMERA_STATE_TABLE, versioned).
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws.js';
+import { ddb } from '../platform/aws.js';
 import type { CameraState, TrackSummary } from './analyse.js';
-import { isConditionFailure } from '../dynamo.js';
+import { isConditionFailure } from '../platform/dynamo.js';
 import { numberSetting, resourceName } from './env.js';
 
 const clipsTable = () => resourceName('CLIPS_TABLE');

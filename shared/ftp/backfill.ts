@@ -2,7 +2,7 @@ import pMap from 'p-map';
 import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
 import pRetry from 'p-retry';
-import { PermanentError } from '../errors.js';
+import { PermanentError } from '../platform/errors.js';
 import { isTransient } from './client.js';
 import { publicBase } from './config.js';
 import { ftpUrlFor, hourKeyOf, parseRel, PathError, s3KeyFor, type ParsedPath } from './layout.js';

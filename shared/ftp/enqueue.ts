@@ -2,7 +2,7 @@ import pMap from 'p-map';
 import * as z from 'zod';
 import { publicBase, type ServerConfig, type Servers } from './config.js';
 import { ImageIndex } from './images.js';
-import { sendBatch } from '../sqs/queues.js';
+import { sendBatch } from '../platform/sqs/queues.js';
 import type { FtpReadRuntime } from './settings.js';
 import { ftpUrlFor, parsePath, PathError, type ParsedPath } from './layout.js';
 

@@ -1,6 +1,6 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Kind, ParsedPath } from './layout.js';
-import { isConditionFailure } from '../dynamo.js';
+import { isConditionFailure } from '../platform/dynamo.js';
 
 /**
  * The `images` index (the seed's Elasticsearch index): where each camera file is right now.

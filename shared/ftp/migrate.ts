@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Client } from 'basic-ftp';
-import { PermanentError } from '../errors.js';
+import { PermanentError } from '../platform/errors.js';
 import type { ServerConfig } from './config.js';
 import { publicBase } from './config.js';
 import { ChecksumMismatchError, EtagHasher, SizeMismatchError, stripQuotes } from './etag.js';
@@ -11,7 +11,7 @@ import { ImageIndex, type ImageItem } from './images.js';
 import { contentTypeOf, ftpAbsPath, ftpUrlFor, parsePath, s3KeyFor, type ParsedPath } from './layout.js';
 import type { FtpPools } from './pool.js';
 import { throttled } from './bandwidth.js';
-import { s3ForMd5Uploads } from '../aws.js';
+import { s3ForMd5Uploads } from '../platform/aws.js';
 import type { FtpRuntime } from './runtime.js';
 import { timed, type StepTimes } from './profile.js';
 
@@ -27,7 +27,7 @@ export function migrateDeps(rt: FtpRuntime): MigrateDeps {
 export interface MigrateDeps {
   pools: FtpPools;
   index: ImageIndex;
-  /** Built with MD5_UPLOADS (shared/aws.ts): every upload here sends or checks its MD5 itself. */
+  /** Built with MD5_UPLOADS (shared/platform/aws.ts): every upload here sends or checks its MD5 itself. */
   s3: S3Client;
   bucket: string;
   /** Owner id of leases taken by this process. */

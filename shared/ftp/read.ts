@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { decodeCursor as decode } from '../cursor.js';
-import { presignGet } from '../presign.js';
+import { decodeCursor as decode } from '../platform/cursor.js';
+import { presignGet } from '../platform/presign.js';
 import type { ImageItem, Location } from './images.js';
 
 /**
@@ -39,7 +39,7 @@ export async function view(item: ImageItem, bucket: string, expiresSec: number):
   };
 }
 
-export { encodeCursor } from '../cursor.js';
+export { encodeCursor } from '../platform/cursor.js';
 
 /** Only string key attributes of the history index: anything else is not a cursor we issued. */
 const keySchema = z.partialRecord(z.enum(['fileName', 'deviceId', 'captureTime']), z.string());

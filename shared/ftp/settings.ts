@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { ddb } from '../aws.js';
-import { loadConfig } from '../config.js';
+import { ddb } from '../platform/aws.js';
+import { loadConfig } from '../platform/config.js';
 import { parseServers, type Servers } from './config.js';
-import { requireDuration } from '../time.js';
+import { requireDuration } from '../platform/time.js';
 import { ImageIndex } from './images.js';
 import { FtpState } from './state.js';
 

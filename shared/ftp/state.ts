@@ -1,5 +1,5 @@
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from '../dynamo.js';
+import { isConditionFailure } from '../platform/dynamo.js';
 
 /** The item holding a job's last run (scan: one per server; cleanup: one). */
 export const lastRunId = (job: 'scan' | 'cleanup', server?: string) => (server ? `lastrun#${job}#${server}` : `lastrun#${job}`);

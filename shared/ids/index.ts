@@ -1,4 +1,4 @@
-import { ddb } from '../aws.js';
+import { ddb } from '../platform/aws.js';
 import { IdAllocator } from './allocator.js';
 
 let allocator: IdAllocator | undefined;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../platform/config.js';
 import { parseGroups } from './groups.js';
 import type { MediaStoreOptions } from './store.js';
 

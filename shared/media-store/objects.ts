@@ -10,7 +10,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { presignGet as presignGetUrl } from '../presign.js';
+import { presignGet as presignGetUrl } from '../platform/presign.js';
 import type { ByteRange } from './range.js';
 import { isNoSuchUpload, isNotFound } from './object-errors.js';
 
@@ -52,7 +52,7 @@ export const presignPart = (s3: S3Client, bucket: string, key: string, uploadId:
 
 /**
  * A GET URL that answers with the recorded content type whatever the uploader sent. Signed without
- * the S3 client (shared/presign.ts), so the functions that only hand out links bundle none.
+ * the S3 client (shared/platform/presign.ts), so the functions that only hand out links bundle none.
  */
 export const presignGet = (bucket: string, key: string, contentType: string, expiresIn: number) =>
   presignGetUrl(bucket, key, { expiresIn, responseContentType: contentType, checksumMode: false });

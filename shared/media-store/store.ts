@@ -9,13 +9,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
-import { HttpError, badRequest, conflict, forbidden, notFound } from '../errors.js';
+import { HttpError, badRequest, conflict, forbidden, notFound } from '../platform/errors.js';
 import { pickGroup, type Group, type GroupConfig, type GroupStatus } from './groups.js';
 import { encodeFileId, objectKey } from './ids.js';
 import type { MediaObjects } from './objects.js';
 import { isNoSuchUpload } from './object-errors.js';
-import { isConditionFailure } from '../dynamo.js';
-import { decodeCursor as decode, encodeCursor } from '../cursor.js';
+import { isConditionFailure } from '../platform/dynamo.js';
+import { decodeCursor as decode, encodeCursor } from '../platform/cursor.js';
 import { MAX_FILE_SIZE, S3_MAX_SINGLE_PUT, checkParts, partRanges, uploadPlan } from './plan.js';
 import type { ByteRange } from './range.js';
 

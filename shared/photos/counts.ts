@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseDuration } from '../time.js';
+import { parseDuration } from '../platform/time.js';
 import { parseTime } from './time.js';
 
 /**

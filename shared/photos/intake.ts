@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { badRequest, type ErrorDetail } from '../errors.js';
-import { issuesToDetails } from '../validation.js';
+import { badRequest, type ErrorDetail } from '../platform/errors.js';
+import { issuesToDetails } from '../platform/validation.js';
 import { dedupPk } from './model.js';
 import { parseTime } from './time.js';
 

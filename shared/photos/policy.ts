@@ -1,4 +1,4 @@
-import type { SafeFetchError, SafeFetchResult } from '../net/safe-fetch.js';
+import type { SafeFetchError, SafeFetchResult } from '../platform/net/safe-fetch.js';
 import { sniffImage, type ImageType, type Stage } from './model.js';
 
 /**

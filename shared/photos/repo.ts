@@ -5,12 +5,12 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../aws.js';
+import { ddb } from '../platform/aws.js';
 import { photoPk, type Detection, type Outcome, type PhotoRecord, type Stage } from './model.js';
 import type { PhotoInput } from './intake.js';
 import type { PendingItem } from './policy.js';
-import { iso } from '../time.js';
-import { isConditionFailure } from '../dynamo.js';
+import { iso } from '../platform/time.js';
+import { isConditionFailure } from '../platform/dynamo.js';
 
 /**
  * DynamoDB access for photo records. Every stage transition is a conditional update on `stage`, so

@@ -1,8 +1,8 @@
 import pMap from 'p-map';
-import { logger } from '../logger.js';
+import { logger } from '../platform/logger.js';
 import { nextIds } from '../ids/index.js';
-import { send, sendBatch } from '../sqs/queues.js';
-import type { ErrorDetail } from '../errors.js';
+import { send, sendBatch } from '../platform/sqs/queues.js';
+import type { ErrorDetail } from '../platform/errors.js';
 import type { ItemResult } from './intake.js';
 import type { Detection, PhotoRecord } from './model.js';
 import type { PhotoRepo } from './repo.js';

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { MAX_FUTURE_MS } from './intake.js';
 import { OUTCOMES, STAGES, type Outcome, type Stage } from './model.js';
 import type { PhotoRepo } from './repo.js';
-import { iso, parseDuration } from '../time.js';
+import { iso, parseDuration } from '../platform/time.js';
 
 /**
  * Pipeline state for the operator: of the photos with a callTime in the window, how many wait at each

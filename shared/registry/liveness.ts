@@ -1,4 +1,4 @@
-import { iso } from '../time.js';
+import { iso } from '../platform/time.js';
 
 /**
  * Agent liveness and camera states. An agent announces its own heartbeat interval; it is dead after

@@ -12,7 +12,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { FaceMeta, FeatureRecord, ObjectVersion } from './model.js';
-import { isConditionFailure } from '../dynamo.js';
+import { isConditionFailure } from '../platform/dynamo.js';
 
 /** Someone else wrote the record since we read it: re-read and decide again. */
 export class LostRaceError extends Error {

@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { IndexSnapshot, IndexStore, LoggedChange, VectorChange } from '../vectors/index.js';
 import { decodeEmbeddings, encodeEmbeddings } from './model.js';
-import { ddb } from '../aws.js';
+import { ddb } from '../platform/aws.js';
 import type { SnapshotObjects } from './snapshots.js';
 
 /** A writer stops retrying its log items after this long (its versions then become dead holes). */

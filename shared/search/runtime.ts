@@ -4,7 +4,7 @@
  * `indexStore` in index-store.ts, so that the job and batch functions bundle no S3 client (issue 16).
  */
 import * as z from 'zod';
-import { ddb } from '../aws.js';
+import { ddb } from '../platform/aws.js';
 import { FeaturesRepo } from './features.js';
 import { JobsRepo } from './jobs.js';
 
@@ -16,7 +16,7 @@ export const env = {
   SEARCH_JOBS_TABLE: z.string().min(1),
   SEARCH_EXTRACT_QUEUE: z.string().min(1),
   SEARCH_CHECKPOINT_QUEUE: z.string().min(1),
-  /** Allow-list for imageUrl (shared/net syntax; same default as the photo pipeline). */
+  /** Allow-list for imageUrl (shared/platform/net syntax; same default as the photo pipeline). */
   IMAGE_URL_ALLOW: z.string().default('*'),
   IMAGE_URL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Largest image accepted from any source. */

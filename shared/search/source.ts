@@ -1,11 +1,11 @@
 /**
  * Where request images come from: the images bucket (key), an allow-listed URL (the photo pipeline's
- * SSRF rules, shared/net), or inline base64. Each failure is the caller's fault and answers 4xx.
+ * SSRF rules, shared/platform/net), or inline base64. Each failure is the caller's fault and answers 4xx.
  */
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { HttpError, badRequest, notFound, payloadTooLarge } from '../errors.js';
-import { SafeFetchError, safeFetch } from '../net/safe-fetch.js';
-import type { AllowList } from '../net/allow.js';
+import { HttpError, badRequest, notFound, payloadTooLarge } from '../platform/errors.js';
+import { SafeFetchError, safeFetch } from '../platform/net/safe-fetch.js';
+import type { AllowList } from '../platform/net/allow.js';
 import { ImageProblem } from './pipeline.js';
 import type { ObjectVersion } from './model.js';
 

@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 
 /**
- * Points this test file's AWS SDK clients (shared/aws.ts reads the standard variables) at the
+ * Points this test file's AWS SDK clients (shared/platform/aws.ts reads the standard variables) at the
  * emulators. Import it first in integration and e2e tests.
  */
 Object.assign(process.env, inject('cloudEnv'), { STAGE: 'local' });

@@ -5,7 +5,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { IdAllocator } from '../../shared/ids/allocator.js';
-import { ddb } from '../../shared/aws.js';
+import { ddb } from '../../shared/platform/aws.js';
 
 const [key, countArg, out, pauseEveryArg, pauseMsArg] = process.argv.slice(2);
 const count = Number(countArg);

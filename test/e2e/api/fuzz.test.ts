@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListBucketsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type * as z from 'zod';
-import { dynamo, s3 } from '../../../shared/aws.js';
+import { dynamo, s3 } from '../../../shared/platform/aws.js';
 import { routes, routeKey } from '../../../shared/api/index.js';
 import { errorBody, type Route } from '../../../shared/api/route.js';
 import { api } from '../../support/http.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3 } from '../../../shared/aws.js';
+import { s3 } from '../../../shared/platform/aws.js';
 import { cutClips, probe, runMedia } from '../../../shared/media/index.js';
 import { api, eventually } from '../../support/http.js';
 import { stackInfo } from '../../support/env.js';

@@ -2,8 +2,8 @@ import '../../support/env.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3 } from '../../../shared/aws.js';
-import { send } from '../../../shared/sqs/queues.js';
+import { s3 } from '../../../shared/platform/aws.js';
+import { send } from '../../../shared/platform/sqs/queues.js';
 import { api, eventually } from '../../support/http.js';
 import { clipsOf, failWebhook, prepareClipMedia, probeUrl, remux, uploadClip, webhookRequests, type ClipMedia } from './helpers.js';
 

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { s3, sqs } from '../../../shared/aws.js';
-import { queueUrl } from '../../../shared/sqs/queues.js';
+import { s3, sqs } from '../../../shared/platform/aws.js';
+import { queueUrl } from '../../../shared/platform/sqs/queues.js';
 import { api, eventually } from '../../support/http.js';
 
 const bucket = 'panoptes-local-probe';

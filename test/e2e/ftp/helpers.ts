@@ -4,9 +4,9 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { ddb, sqs } from '../../../shared/aws.js';
+import { ddb, sqs } from '../../../shared/platform/aws.js';
 import { ImageIndex } from '../../../shared/ftp/images.js';
-import { queueUrl } from '../../../shared/sqs/queues.js';
+import { queueUrl } from '../../../shared/platform/sqs/queues.js';
 import { stackInfo } from '../../support/env.js';
 import { api, eventually } from '../../support/http.js';
 

@@ -111,7 +111,7 @@ describe('FTP → S3 through notify, the queue and the consumer', () => {
     expect(Buffer.from(await (await fetch(v.json.url)).arrayBuffer()).equals(f!.bytes)).toBe(true);
     // Let every duplicate message be consumed, then check the index saw exactly one claim and switch.
     await new Promise((r) => setTimeout(r, 5000));
-    const { ddb } = await import('../../../shared/aws.js');
+    const { ddb } = await import('../../../shared/platform/aws.js');
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
     const it = (await ddb().send(new GetCommand({ TableName: 'panoptes-local-images', Key: { fileName: f!.fileName, deviceId: f!.deviceId } }))).Item!;
     expect(it).toMatchObject({ location: 's3', version: 1, attempts: 1 });

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { ddb, s3 } from '../../../shared/aws.js';
+import { ddb, s3 } from '../../../shared/platform/aws.js';
 import { DEV_KEY, stackInfo } from '../../support/env.js';
 import { api } from '../../support/http.js';
 import { MediaClient } from '../../../cli/media-client.js';

@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { randomUUID } from 'node:crypto';
-import { ddb } from '../../../shared/aws.js';
+import { ddb } from '../../../shared/platform/aws.js';
 import { stackInfo } from '../../support/env.js';
 import { api, eventually } from '../../support/http.js';
 import type { Received } from '../../support/peers/receiver.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { s3 } from '../../../shared/aws.js';
+import { s3 } from '../../../shared/platform/aws.js';
 import { api, eventually } from '../../support/http.js';
 import { announce, controlReceiver, fixtureUrl, hits, peers, record, reportsFor, settle, unique, type HandCounts } from './helpers.js';
 

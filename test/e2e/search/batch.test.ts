@@ -1,8 +1,8 @@
 import '../../support/env.js';
 import { describe, expect, it } from 'vitest';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { sqs } from '../../../shared/aws.js';
-import { queueUrl } from '../../../shared/sqs/queues.js';
+import { sqs } from '../../../shared/platform/aws.js';
+import { queueUrl } from '../../../shared/platform/sqs/queues.js';
 import { api } from '../../support/http.js';
 import { featureRecord, finished, fixture, job, logEntriesFor, invoke, putImage, run, sqsEvent } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, s3 } from '../../../shared/aws.js';
+import { ddb, s3 } from '../../../shared/platform/aws.js';
 import { stackInfo } from '../../support/env.js';
 import { api, eventually } from '../../support/http.js';
 

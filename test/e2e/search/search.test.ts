@@ -2,7 +2,7 @@ import '../../support/env.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { s3 } from '../../../shared/aws.js';
+import { s3 } from '../../../shared/platform/aws.js';
 import { loadIndex } from '../../../shared/vectors/index.js';
 import { api, eventually } from '../../support/http.js';
 import { featureRecord, filesUrl, fixture, indexHead, inside, invoke, putImage, run, settled, sqsEvent } from './helpers.js';

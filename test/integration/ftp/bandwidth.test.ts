@@ -2,7 +2,7 @@ import '../../support/env.js';
 import pMap from 'p-map';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { s3ForMd5Uploads } from '../../../shared/aws.js';
+import { s3ForMd5Uploads } from '../../../shared/platform/aws.js';
 import { connectFtp } from '../../../shared/ftp/client.js';
 import { Passwords } from '../../../shared/ftp/config.js';
 import { migrateFile, type MigrateDeps } from '../../../shared/ftp/migrate.js';

@@ -3,7 +3,7 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Client } from 'basic-ftp';
-import { ddb, s3, s3ForMd5Uploads } from '../../../shared/aws.js';
+import { ddb, s3, s3ForMd5Uploads } from '../../../shared/platform/aws.js';
 import { parseServers, Passwords, type ServerConfig } from '../../../shared/ftp/config.js';
 import { connectFtp } from '../../../shared/ftp/client.js';
 import { ImageIndex } from '../../../shared/ftp/images.js';

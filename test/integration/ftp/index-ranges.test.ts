@@ -1,6 +1,6 @@
 import '../../support/env.js';
 import { describe, expect, it } from 'vitest';
-import { ddb } from '../../../shared/aws.js';
+import { ddb } from '../../../shared/platform/aws.js';
 import { ImageIndex } from '../../../shared/ftp/images.js';
 
 // DynamoDB refuses BETWEEN with an upper bound below the lower one; an inverted window (a cleanup

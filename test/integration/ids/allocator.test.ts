@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { IdAllocator } from '../../../shared/ids/allocator.js';
-import { ddb } from '../../../shared/aws.js';
+import { ddb } from '../../../shared/platform/aws.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const table = 'panoptes-local-ids';

@@ -4,13 +4,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, dynamo, s3 } from '../../../shared/aws.js';
+import { ddb, dynamo, s3 } from '../../../shared/platform/aws.js';
 import { IdAllocator } from '../../../shared/ids/allocator.js';
 import { FILE_ID_PATTERN, FILE_SEQ_KEY } from '../../../shared/media-store/ids.js';
 import { partRanges } from '../../../shared/media-store/plan.js';
 import { s3Objects } from '../../../shared/media-store/objects.js';
 import { MediaStore, type MediaStoreOptions, type UploadTicket } from '../../../shared/media-store/store.js';
-import { HttpError } from '../../../shared/errors.js';
+import { HttpError } from '../../../shared/platform/errors.js';
 
 /**
  * The media store against DynamoDB Local + fauxqs. Each run gets its own groups and routes tables

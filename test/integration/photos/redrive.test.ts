@@ -2,7 +2,7 @@ import '../../support/env.js';
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { sqs } from '../../../shared/aws.js';
+import { sqs } from '../../../shared/platform/aws.js';
 import { redrive } from '../../../cli/redrive.js';
 
 async function pair(fifo: boolean) {

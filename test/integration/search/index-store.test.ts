@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, s3 } from '../../../shared/aws.js';
+import { ddb, s3 } from '../../../shared/platform/aws.js';
 import { DynamoIndexStore, StaleIndexError } from '../../../shared/search/index-store.js';
 import { s3Snapshots } from '../../../shared/search/snapshots.js';
 import { LiveIndex } from '../../../shared/search/live-index.js';

@@ -2,7 +2,7 @@ import '../../support/env.js';
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { ddb, s3 } from '../../../shared/aws.js';
+import { ddb, s3 } from '../../../shared/platform/aws.js';
 import { FeaturesRepo } from '../../../shared/search/features.js';
 import { DynamoIndexStore } from '../../../shared/search/index-store.js';
 import { s3Snapshots } from '../../../shared/search/snapshots.js';

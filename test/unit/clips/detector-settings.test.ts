@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_MASKS, cachedDetectorSettings, detectorSettingsSchema, parseDetectorSettings, storedDetectorSettings } from '../../../shared/registry/detector.js';
-import { issuesToDetails } from '../../../shared/validation.js';
+import { issuesToDetails } from '../../../shared/platform/validation.js';
 import { keepStatic, mergeFit, readLabels, storedFit } from '../../../cli/calibrate.js';
 
 const square = (x: number, y: number, s: number): [number, number][] => [[x, y], [x + s, y], [x + s, y + s], [x, y + s]];

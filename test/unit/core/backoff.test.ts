@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffSeconds } from '../../../shared/sqs/backoff.js';
+import { backoffSeconds } from '../../../shared/platform/sqs/backoff.js';
 
 describe('backoffSeconds', () => {
   it('grows exponentially and stays within [ceiling/2, ceiling]', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { ConfigError, loadConfig } from '../../../shared/config.js';
+import { ConfigError, loadConfig } from '../../../shared/platform/config.js';
 
 describe('loadConfig', () => {
   it('returns typed values', () => {

@@ -1,9 +1,9 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { presignGet } from '../../../shared/presign.js';
+import { presignGet } from '../../../shared/platform/presign.js';
 
-/** shared/presign.ts must hand out exactly the URL the SDK's presigner gives for the same GetObject. */
+/** shared/platform/presign.ts must hand out exactly the URL the SDK's presigner gives for the same GetObject. */
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session/token+=' };
 const signingDate = new Date('2026-01-02T03:04:05Z');
 

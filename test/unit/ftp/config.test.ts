@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseServers, Passwords, passwordEnvName, publicBase } from '../../../shared/ftp/config.js';
-import { requireDuration as parseDuration } from '../../../shared/time.js';
+import { requireDuration as parseDuration } from '../../../shared/platform/time.js';
 import { validateNotify } from '../../../shared/ftp/enqueue.js';
 
 const json = (o: unknown) => JSON.stringify(o);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../../shared/errors.js';
+import { HttpError } from '../../../shared/platform/errors.js';
 import { aggregate, countsQuery, resolveRange } from '../../../shared/photos/counts.js';
 import { MAX_BODY_BYTES, parseIntake } from '../../../shared/photos/intake.js';
 import { dedupPk, parsePhotoKey, photoKey, reportOf, sniffImage, type PhotoRecord } from '../../../shared/photos/model.js';
 import { giveUp, judgeError, judgeResponse, planSweep } from '../../../shared/photos/policy.js';
-import { parseDuration } from '../../../shared/time.js';
+import { parseDuration } from '../../../shared/platform/time.js';
 import { parseTime } from '../../../shared/photos/time.js';
-import { SafeFetchError } from '../../../shared/net/safe-fetch.js';
+import { SafeFetchError } from '../../../shared/platform/net/safe-fetch.js';
 
 const NOW = Date.UTC(2025, 4, 1, 12, 0, 0);
 const body = (v: unknown) => Buffer.from(JSON.stringify(v));

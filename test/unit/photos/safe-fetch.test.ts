@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAddress, parseAllowList } from '../../../shared/net/allow.js';
-import { safeFetch, SafeFetchError } from '../../../shared/net/safe-fetch.js';
+import { checkAddress, parseAllowList } from '../../../shared/platform/net/allow.js';
+import { safeFetch, SafeFetchError } from '../../../shared/platform/net/safe-fetch.js';
 import { freePort } from '../../support/ports.js';
 import { startPhotoFiles } from '../../support/peers/photos.js';
 

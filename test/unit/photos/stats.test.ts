@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../../shared/errors.js';
+import { HttpError } from '../../../shared/platform/errors.js';
 import { stats, pending } from '../../../shared/api/photos.js';
 import { MAX_FUTURE_MS } from '../../../shared/photos/intake.js';
 import { MAX_WITHIN_MS, windowOf, withinMs } from '../../../shared/photos/stats.js';
-import { parseOr400 } from '../../../shared/validation.js';
+import { parseOr400 } from '../../../shared/platform/validation.js';
 import { loadService } from '../../../infra/local/service.js';
 
 // A fixed instant: the window arithmetic is in epoch ms, so neither TZ nor today's date matters.

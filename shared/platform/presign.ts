@@ -11,7 +11,7 @@ import { region, s3Endpoint, s3PathStyle } from './aws.js';
  * credential chain, which every function already bundles through its DynamoDB client. A handler that
  * only hands out links (alarms, FTP image index, camera snapshots) so starts without the S3 client and
  * its XML protocol, checksums and presigner: ~170 KiB and ~40 ms less import time (issue 16).
- * Endpoints follow shared/aws.ts: AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL (path style), else
+ * Endpoints follow shared/platform/aws.ts: AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL (path style), else
  * `s3.<region>.amazonaws.com`, path style when S3_FORCE_PATH_STYLE is set or the bucket has dots.
  */
 export interface PresignOptions {
