@@ -7,7 +7,7 @@ import { s3 } from '../shared/platform/aws.js';
 import { cutClips } from '../shared/media/index.js';
 import { cameraSource } from '../shared/clips/api.js';
 import { clipKey, isCameraId } from '../shared/clips/keys.js';
-import { Agent, httpRegistry, type OwnedCamera, type Recorder } from '../shared/registry/agent.js';
+import { Agent, httpRegistry, type OwnedCamera, type Recorder } from './agent-daemon.js';
 
 /**
  * `panoptes agent --id A --camera cam1=rtsp://… --camera cam2=/videos/lobby.mp4`: a capture agent.

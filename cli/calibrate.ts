@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import * as z from 'zod';
 import { isCameraId } from '../shared/clips/keys.js';
 import { pointInPolygon } from '../shared/rules/geometry.js';
-import { DETECTOR_FIELDS, parseDetectorSettings, type DetectorSettings } from '../shared/registry/detector.js';
+import { DETECTOR_FIELDS, parseDetectorSettings, type DetectorSettings } from '../shared/clips/registry/detector.js';
 import type { Params } from '../shared/vision/persons/calibrate.js';
 import { groundPoint, isCrowd, personShaped, type TiledCandidate } from '../shared/vision/persons/counting.js';
 import { apiClient, unwrap } from './api/client.js';

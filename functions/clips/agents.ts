@@ -8,13 +8,13 @@ import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { logger } from '../../shared/platform/logger.js';
 import * as api from '../../shared/api/clips.js';
 import { iso } from '../../shared/clips/api.js';
-import { planClaim } from '../../shared/registry/balance.js';
-import { deadAfterMs, isAlive, leaseMs } from '../../shared/registry/liveness.js';
-import { sweepAgents, type AgentDeadEvent } from '../../shared/registry/monitor.js';
+import { planClaim } from '../../shared/clips/registry/balance.js';
+import { deadAfterMs, isAlive, leaseMs } from '../../shared/clips/registry/liveness.js';
+import { sweepAgents, type AgentDeadEvent } from '../../shared/clips/registry/monitor.js';
 import {
   freeCamera, getAgent, heartbeat, markLeft, renewLease, requestRelease, scanAgents, scanCameras, takeCamera, touchClaim,
-} from '../../shared/registry/store.js';
-import { topicArn } from '../../shared/registry/topic.js';
+} from '../../shared/clips/registry/store.js';
+import { topicArn } from '../../shared/clips/registry/topic.js';
 
 /**
  * Capture agents: heartbeat, claim (fair share with conditional writes on the camera items: no lock

@@ -4,10 +4,10 @@ import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { badRequest, notFound } from '../../shared/platform/errors.js';
 import { iso } from '../../shared/clips/api.js';
 import * as api from '../../shared/api/clips.js';
-import { decodeCursor, encodeCursor } from '../../shared/alarms/cursor.js';
-import type { AlarmItem } from '../../shared/alarms/model.js';
-import { getAlarm, listAlarms, listPushAttempts } from '../../shared/alarms/store.js';
-import { mediaUrls } from '../../shared/alarms/urls.js';
+import { decodeCursor, encodeCursor } from '../../shared/clips/alarms/cursor.js';
+import type { AlarmItem } from '../../shared/clips/alarms/model.js';
+import { getAlarm, listAlarms, listPushAttempts } from '../../shared/clips/alarms/store.js';
+import { mediaUrls } from '../../shared/clips/alarms/urls.js';
 
 /** GET /alarms?cameraId=&rule=&from=&to=&limit=&cursor= (newest first) and GET /alarms/{alarmId}. */
 const cfg = loadConfig({

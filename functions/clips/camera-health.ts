@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { loadConfig } from '../../shared/platform/config.js';
-import { sweepCameraHealth } from '../../shared/registry/health-sweep.js';
+import { sweepCameraHealth } from '../../shared/clips/registry/health-sweep.js';
 
 /**
  * Scheduled (and invokable) camera health check (docs/clips.md "Camera health"): cameras whose clips

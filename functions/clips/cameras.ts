@@ -6,10 +6,10 @@ import { formatRuleSetErrors, parseRuleSet } from '../../shared/rules/schema.js'
 import { iso } from '../../shared/clips/api.js';
 import * as api from '../../shared/api/clips.js';
 import { listClips } from '../../shared/clips/store.js';
-import type { CameraHealthFields } from '../../shared/registry/health.js';
-import { cameraStatus, type AgentItem, type CameraItem } from '../../shared/registry/liveness.js';
-import { clearDetector, deleteCamera, getCamera, scanAgents, scanCameras, setDetector, upsertCamera } from '../../shared/registry/store.js';
-import { storedDetectorSettings } from '../../shared/registry/detector.js';
+import type { CameraHealthFields } from '../../shared/clips/registry/health.js';
+import { cameraStatus, type AgentItem, type CameraItem } from '../../shared/clips/registry/liveness.js';
+import { clearDetector, deleteCamera, getCamera, scanAgents, scanCameras, setDetector, upsertCamera } from '../../shared/clips/registry/store.js';
+import { storedDetectorSettings } from '../../shared/clips/registry/detector.js';
 import { BUNDLED_MODELS, MODEL_DEFAULTS, chosenModel, type BundledModel } from '../../shared/vision/persons/catalog.js';
 
 /**
@@ -26,7 +26,7 @@ const view = (c: CameraItem) => ({
   enabled: c.enabled !== false,
   timezone: c.timezone ?? 'UTC',
   staleAfterSeconds: c.staleAfterSeconds ?? null,
-  // Camera health (shared/registry/health.ts): 'online' until a sweep has found it offline.
+  // Camera health (shared/clips/registry/health.ts): 'online' until a sweep has found it offline.
   health: (c as CameraItem & CameraHealthFields).health ?? 'online',
   healthSince: iso((c as CameraItem & CameraHealthFields).healthSince),
   healthReason: (c as CameraItem & CameraHealthFields).healthReason ?? null,

@@ -6,8 +6,8 @@ import { send } from '../../shared/platform/sqs/queues.js';
 import { parseClipKey } from '../../shared/clips/keys.js';
 import { clipTag, type InferenceTask } from '../../shared/clips/messages.js';
 import { markDispatched, recordUpload } from '../../shared/clips/store.js';
-import { noteClip } from '../../shared/registry/store.js';
-import { clipArrived } from '../../shared/registry/health-sweep.js';
+import { noteClip } from '../../shared/clips/registry/store.js';
+import { clipArrived } from '../../shared/clips/registry/health-sweep.js';
 import { objectKey } from '../../shared/platform/s3-event.js';
 
 /**

@@ -2,7 +2,7 @@ import * as api from '../../shared/api/flow.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { badRequest, notFound } from '../../shared/platform/errors.js';
 import { bucketStarts, flowSeries, occupancySeries, type SeriesQuery } from '../../shared/clips/flow.js';
-import { getCamera } from '../../shared/registry/store.js';
+import { getCamera } from '../../shared/clips/registry/store.js';
 
 /** GET /cameras/{id}/flow and /occupancy: the analytics series of one rule, in the camera's time zone. */
 const DAY_MS = 86_400_000;

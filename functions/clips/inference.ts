@@ -10,8 +10,8 @@ import { resultsKey } from '../../shared/clips/keys.js';
 import { clipTag, inferenceTaskSchema, packResults } from '../../shared/clips/messages.js';
 import { inferClip } from '../../shared/clips/inference.js';
 import { recordClipError, recordInference } from '../../shared/clips/store.js';
-import { storedDetectorSettings } from '../../shared/registry/detector.js';
-import { getCamera } from '../../shared/registry/store.js';
+import { storedDetectorSettings } from '../../shared/clips/registry/detector.js';
+import { getCamera } from '../../shared/clips/registry/store.js';
 import { writeLatestSnapshot, type SnapshotFields } from '../../shared/clips/snapshot.js';
 
 /**
@@ -25,7 +25,7 @@ const cfg = loadConfig({
   ARTIFACTS_BUCKET: z.string().min(1),
   RESULTS_QUEUE: z.string().min(1),
   INFERENCE_FPS: z.coerce.number().positive().max(30).default(2),
-  // Read by shared/registry/store.ts: the camera's detector settings.
+  // Read by shared/clips/registry/store.ts: the camera's detector settings.
   CAMERAS_TABLE: z.string().min(1),
   RESULTS_INLINE_MAX_BYTES: z.coerce.number().int().positive().max(250_000).default(200 * 1024),
 });

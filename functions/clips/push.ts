@@ -3,11 +3,11 @@ import { loadConfig } from '../../shared/platform/config.js';
 import { logger } from '../../shared/platform/logger.js';
 import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { alarmTaskSchema } from '../../shared/clips/messages.js';
-import { webhookPayload, webhookUrl } from '../../shared/alarms/model.js';
-import { getAlarm, recordPushAttempt, updateAlarm } from '../../shared/alarms/store.js';
-import { mediaUrls } from '../../shared/alarms/urls.js';
-import { deliver } from '../../shared/alarms/webhook.js';
-import { healthWebhookPayload, isHealthAlarm } from '../../shared/registry/health.js';
+import { webhookPayload, webhookUrl } from '../../shared/clips/alarms/model.js';
+import { getAlarm, recordPushAttempt, updateAlarm } from '../../shared/clips/alarms/store.js';
+import { mediaUrls } from '../../shared/clips/alarms/urls.js';
+import { deliver } from '../../shared/clips/alarms/webhook.js';
+import { healthWebhookPayload, isHealthAlarm } from '../../shared/clips/registry/health.js';
 
 /**
  * Push queue consumer: POST the alarm to ALARM_WEBHOOK_URL (`{cameraId}` in it is replaced) with

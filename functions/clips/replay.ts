@@ -9,11 +9,11 @@ import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { replayKey, snapshotKey } from '../../shared/clips/keys.js';
 import { alarmTaskSchema } from '../../shared/clips/messages.js';
 import { listClips } from '../../shared/clips/store.js';
-import { decideReplay } from '../../shared/alarms/model.js';
-import { buildAlarmMedia } from '../../shared/alarms/replay.js';
-import { getAlarm, markPushQueued, updateAlarm } from '../../shared/alarms/store.js';
+import { decideReplay } from '../../shared/clips/alarms/model.js';
+import { buildAlarmMedia } from '../../shared/clips/alarms/replay.js';
+import { getAlarm, markPushQueued, updateAlarm } from '../../shared/clips/alarms/store.js';
 import { replaySettings, replaySettingsShape } from '../../shared/clips/env.js';
-import { isHealthAlarm } from '../../shared/registry/health.js';
+import { isHealthAlarm } from '../../shared/clips/registry/health.js';
 
 /**
  * Alarms queue consumer: once every clip covering [start − 15 s, start + 15 s] exists, cut and join

@@ -5,8 +5,8 @@ import { notFound } from '../../shared/platform/errors.js';
 import { presignGet } from '../../shared/platform/presign.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import * as api from '../../shared/api/clips.js';
-import { getCamera } from '../../shared/registry/store.js';
-import type { CameraItem } from '../../shared/registry/liveness.js';
+import { getCamera } from '../../shared/clips/registry/store.js';
+import type { CameraItem } from '../../shared/clips/registry/liveness.js';
 
 // Its own file: the only camera endpoint that needs S3, so the other camera functions' bundles
 // (functions/clips/cameras.ts) carry no S3 client (issue 16's import time).

@@ -10,7 +10,7 @@ import { recordFlow } from '../../shared/clips/flow.js';
 import { clipResultSchema, resultsMessageSchema, type ClipResult } from '../../shared/clips/messages.js';
 import { getCameraState, putCameraState, recordIgnored, recordTracking } from '../../shared/clips/store.js';
 import { parseRuleSet, type RuleSet } from '../../shared/rules/schema.js';
-import { getCamera } from '../../shared/registry/store.js';
+import { getCamera } from '../../shared/clips/registry/store.js';
 import { replaySettings, replaySettingsShape } from '../../shared/clips/env.js';
 
 /**

@@ -12,7 +12,7 @@ import { send } from '../../shared/platform/sqs/queues.js';
 import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { NotAnImageError, detectPersons, loadPersonModel } from '../../shared/vision/detect.js';
 import { objectKey } from '../../shared/platform/s3-event.js';
-import { cachedDetectorSettings } from '../../shared/registry/detector.js';
+import { cachedDetectorSettings } from '../../shared/clips/registry/detector.js';
 
 const cfg = loadConfig({
   PHOTOS_TABLE: z.string().min(1),
@@ -20,7 +20,7 @@ const cfg = loadConfig({
   PHOTOS_ANALYSE_QUEUE: z.string().min(1),
   PHOTOS_REPORT_QUEUE: z.string().min(1),
   ANALYSE_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
-  // Read by shared/registry/store.ts: the camera whose detector settings count the photo.
+  // Read by shared/clips/registry/store.ts: the camera whose detector settings count the photo.
   CAMERAS_TABLE: z.string().min(1),
 });
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);

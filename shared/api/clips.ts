@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { cameraPath, cameraSource, limitParam, timeParam, timeZoneName } from '../clips/api.js';
 import { CAMERA_ID_PATTERN } from '../clips/keys.js';
-import { detectorSettingsSchema } from '../registry/detector.js';
+import { detectorSettingsSchema } from '../clips/registry/detector.js';
 import { ruleSetSchema } from '../rules/schema.js';
 import { error, isoOrNull, ok, route } from './route.js';
 

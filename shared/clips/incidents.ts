@@ -5,8 +5,8 @@
 import { logger } from '../platform/logger.js';
 import { send } from '../platform/sqs/queues.js';
 import type { Rule, RuleSet } from '../rules/schema.js';
-import { alarmIdFor, firstReplayDelaySeconds, type ReplaySettings } from '../alarms/model.js';
-import { alarmTtl, updateAlarm, upsertIncident } from '../alarms/store.js';
+import { alarmIdFor, firstReplayDelaySeconds, type ReplaySettings } from './alarms/model.js';
+import { alarmTtl, updateAlarm, upsertIncident } from './alarms/store.js';
 import type { Incident } from './analyse.js';
 
 export async function recordIncidents(

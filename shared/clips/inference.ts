@@ -8,7 +8,7 @@ import { compactDetections, type ClipResult, type InferenceTask } from './messag
 
 export interface InferOptions {
   fps: number;
-  /** The camera's detector settings (shared/registry/detector.ts); unset fields take the model's defaults. */
+  /** The camera's detector settings (shared/clips/registry/detector.ts); unset fields take the model's defaults. */
   settings?: DetectPersonsOptions;
   /** Detector override (tests, benchmarks). */
   detect?: (data: Uint8Array, width: number, height: number) => Promise<{ detections: Array<{ box: readonly number[]; score: number }>; model: string; licence?: string }>;

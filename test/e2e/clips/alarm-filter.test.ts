@@ -1,7 +1,7 @@
 import '../../support/env.js';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAlarms } from '../../../shared/alarms/store.js';
+import { listAlarms } from '../../../shared/clips/alarms/store.js';
 import { api, eventually } from '../../support/http.js';
 import { clipsOf, prepareClipMedia, uploadClip, type ClipMedia } from './helpers.js';
 

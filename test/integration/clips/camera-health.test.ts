@@ -5,10 +5,10 @@ import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, sqs } from '../../../shared/platform/aws.js';
 import { queueUrl } from '../../../shared/platform/sqs/queues.js';
-import { getAlarm, listAlarms } from '../../../shared/alarms/store.js';
-import { getCamera, heartbeat, noteClip, takeCamera, upsertCamera } from '../../../shared/registry/store.js';
-import { clipArrived, sweepCameraHealth } from '../../../shared/registry/health-sweep.js';
-import type { HealthCamera } from '../../../shared/registry/health.js';
+import { getAlarm, listAlarms } from '../../../shared/clips/alarms/store.js';
+import { getCamera, heartbeat, noteClip, takeCamera, upsertCamera } from '../../../shared/clips/registry/store.js';
+import { clipArrived, sweepCameraHealth } from '../../../shared/clips/registry/health-sweep.js';
+import type { HealthCamera } from '../../../shared/clips/registry/health.js';
 
 /** Camera health transitions on DynamoDB Local + fauxqs: one transition and one push under concurrent sweeps. */
 const PUSH_QUEUE = 'panoptes-local-alarm-push';

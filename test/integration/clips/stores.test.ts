@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { analyseClip, createCameraState } from '../../../shared/clips/analyse.js';
 import { getCameraState, listClips, markDispatched, putCameraState, recordUpload } from '../../../shared/clips/store.js';
-import { getAlarm, listAlarms, upsertIncident } from '../../../shared/alarms/store.js';
-import { alarmIdFor } from '../../../shared/alarms/model.js';
-import { freeCamera, getCamera, heartbeat, markDead, noteClip, renewLease, takeCamera, upsertCamera } from '../../../shared/registry/store.js';
+import { getAlarm, listAlarms, upsertIncident } from '../../../shared/clips/alarms/store.js';
+import { alarmIdFor } from '../../../shared/clips/alarms/model.js';
+import { freeCamera, getCamera, heartbeat, markDead, noteClip, renewLease, takeCamera, upsertCamera } from '../../../shared/clips/registry/store.js';
 
 /** The conditional writes the pipeline relies on, against DynamoDB Local. */
 beforeAll(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Agent, type OwnedCamera, type RegistryClient } from '../../../shared/registry/agent.js';
+import { Agent, type OwnedCamera, type RegistryClient } from '../../../cli/agent-daemon.js';
 
 function harness(responses: Array<{ owned: string[]; release?: string[]; wasDead?: boolean; fail?: boolean }>) {
   let now = 1_000_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alarmIdFor, decideReplay, firstReplayDelaySeconds, replayWindow, webhookPayload, webhookUrl, type AlarmItem } from '../../../shared/alarms/model.js';
-import { decodeCursor, encodeCursor } from '../../../shared/alarms/cursor.js';
+import { alarmIdFor, decideReplay, firstReplayDelaySeconds, replayWindow, webhookPayload, webhookUrl, type AlarmItem } from '../../../shared/clips/alarms/model.js';
+import { decodeCursor, encodeCursor } from '../../../shared/clips/alarms/cursor.js';
 
 const S = { beforeMs: 15_000, afterMs: 15_000, clipMs: 5000, waitMs: 120_000, recheckMs: 10_000 };
 const T = 1_700_000_100_000;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { webhookPayload } from '../../../shared/alarms/model.js';
-import type { AgentItem } from '../../../shared/registry/liveness.js';
+import { webhookPayload } from '../../../shared/clips/alarms/model.js';
+import type { AgentItem } from '../../../shared/clips/registry/liveness.js';
 import {
   agentDeadAt, healthAlarm, healthAlarmId, healthTransition, healthWebhookPayload, isHealthAlarm, judgeHealth, staleAfterMs, type HealthCamera,
-} from '../../../shared/registry/health.js';
+} from '../../../shared/clips/registry/health.js';
 
 // A fixed instant: nothing here reads the wall clock.
 const NOW = Date.UTC(2031, 2, 9, 23, 59, 50);

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_MASKS, cachedDetectorSettings, detectorSettingsSchema, parseDetectorSettings, storedDetectorSettings } from '../../../shared/registry/detector.js';
+import { MAX_MASKS, cachedDetectorSettings, detectorSettingsSchema, parseDetectorSettings, storedDetectorSettings } from '../../../shared/clips/registry/detector.js';
 import { issuesToDetails } from '../../../shared/platform/validation.js';
 import { keepStatic, mergeFit, readLabels, storedFit } from '../../../cli/calibrate.js';
 

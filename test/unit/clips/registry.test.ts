@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { planClaim } from '../../../shared/registry/balance.js';
-import { cameraStatus, isAlive, type AgentItem, type CameraItem } from '../../../shared/registry/liveness.js';
-import { topicArn } from '../../../shared/registry/topic.js';
+import { planClaim } from '../../../shared/clips/registry/balance.js';
+import { cameraStatus, isAlive, type AgentItem, type CameraItem } from '../../../shared/clips/registry/liveness.js';
+import { topicArn } from '../../../shared/clips/registry/topic.js';
 
 const NOW = 1_700_000_000_000;
 const agent = (agentId: string, o: Partial<AgentItem> = {}): AgentItem => ({

@@ -1,5 +1,5 @@
 /**
- * The camera's detector settings (GET/PUT/DELETE /cameras/{id}/detector, shared/registry/detector.ts):
+ * The camera's detector settings (GET/PUT/DELETE /cameras/{id}/detector, shared/clips/registry/detector.ts):
  * the person counter's thresholds and size bounds, shared by its photos and clips, and its count
  * region and masks, drawn on the latest snapshot like the rules (click points, then Finish; or type
  * them). Empty fields take the model's defaults, shown as placeholders.

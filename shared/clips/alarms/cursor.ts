@@ -1,8 +1,8 @@
 /** The alarm listing's cursor: its DynamoDB key, through the one codec (shared/platform/cursor.ts). */
 import * as z from 'zod';
-import { decodeCursor as decode } from '../platform/cursor.js';
+import { decodeCursor as decode } from '../../platform/cursor.js';
 
-export { encodeCursor } from '../platform/cursor.js';
+export { encodeCursor } from '../../platform/cursor.js';
 
 const keySchema = z.record(z.string(), z.union([z.string().max(1024), z.number()]));
 

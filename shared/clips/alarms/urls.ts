@@ -1,4 +1,4 @@
-import { presignGet } from '../platform/presign.js';
+import { presignGet } from '../../platform/presign.js';
 
 /**
  * Presigned GET URLs of an alarm's replay and snapshot. On AWS a URL signed with a Lambda role's

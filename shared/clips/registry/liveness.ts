@@ -1,4 +1,4 @@
-import { iso } from '../platform/time.js';
+import { iso } from '../../platform/time.js';
 
 /**
  * Agent liveness and camera states. An agent announces its own heartbeat interval; it is dead after
@@ -33,7 +33,7 @@ export interface CameraItem {
   staleAfterSeconds?: number;
   rules?: unknown;
   rulesUpdatedAt?: number;
-  /** Detector settings (shared/registry/detector.ts), used by photos and clips of this camera. */
+  /** Detector settings (shared/clips/registry/detector.ts), used by photos and clips of this camera. */
   detector?: unknown;
   detectorUpdatedAt?: number;
   createdAt: number;

@@ -9,9 +9,9 @@
  * validated like the clip rules' polygons (shared/rules/schema.ts).
  */
 import * as z from 'zod';
-import { logger } from '../platform/logger.js';
-import { expected, polygon } from '../rules/schema.js';
-import type { CountSettings } from '../vision/persons/counting.js';
+import { logger } from '../../platform/logger.js';
+import { expected, polygon } from '../../rules/schema.js';
+import type { CountSettings } from '../../vision/persons/counting.js';
 import type { CameraItem } from './liveness.js';
 import { getCamera } from './store.js';
 

@@ -10,11 +10,11 @@
  * webhook gets the same Idempotency-Key.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../platform/aws.js';
-import { logger } from '../platform/logger.js';
-import { send } from '../platform/sqs/queues.js';
-import { resourceName } from '../clips/env.js';
-import { conditional } from '../platform/dynamo.js';
+import { ddb } from '../../platform/aws.js';
+import { logger } from '../../platform/logger.js';
+import { send } from '../../platform/sqs/queues.js';
+import { resourceName } from '../env.js';
+import { conditional } from '../../platform/dynamo.js';
 import type { HealthAlarmType } from '../alarms/model.js';
 import { alarmTtl, markPushQueued } from '../alarms/store.js';
 import { scanAgents, scanCameras } from './store.js';

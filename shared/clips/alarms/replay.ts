@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { s3 } from '../platform/aws.js';
-import { buildReplay, snapshotJpeg } from '../media/index.js';
-import type { ClipIndexItem } from '../clips/store.js';
+import { s3 } from '../../platform/aws.js';
+import { buildReplay, snapshotJpeg } from '../../media/index.js';
+import type { ClipIndexItem } from '../store.js';
 
 export interface ReplayMedia {
   replay?: Buffer;

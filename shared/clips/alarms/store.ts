@@ -1,8 +1,8 @@
 /** DynamoDB access for alarms (ALARMS_TABLE, GSI byCamera) and push attempts (ALARM_PUSHES_TABLE). */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../platform/aws.js';
-import { isConditionFailure } from '../platform/dynamo.js';
-import { numberSetting, resourceName } from '../clips/env.js';
+import { ddb } from '../../platform/aws.js';
+import { isConditionFailure } from '../../platform/dynamo.js';
+import { numberSetting, resourceName } from '../env.js';
 import type { AlarmItem } from './model.js';
 
 const alarmsTable = () => resourceName('ALARMS_TABLE');

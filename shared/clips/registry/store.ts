@@ -1,8 +1,8 @@
 /** DynamoDB access of the registry: cameras (CAMERAS_TABLE) and agents (AGENTS_TABLE). */
 import { DeleteCommand, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../platform/aws.js';
-import { resourceName } from '../clips/env.js';
-import { conditional, isConditionFailure } from '../platform/dynamo.js';
+import { ddb } from '../../platform/aws.js';
+import { resourceName } from '../env.js';
+import { conditional, isConditionFailure } from '../../platform/dynamo.js';
 import type { AgentItem, CameraItem } from './liveness.js';
 
 const camerasTable = () => resourceName('CAMERAS_TABLE');

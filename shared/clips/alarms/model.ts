@@ -3,10 +3,10 @@
  * webhook payload — so the consumers stay thin.
  */
 import { createHash } from 'node:crypto';
-import type { RuleType } from '../rules/schema.js';
-import { coverage, type Coverage, type IndexedClip } from '../clips/coverage.js';
+import type { RuleType } from '../../rules/schema.js';
+import { coverage, type Coverage, type IndexedClip } from '../coverage.js';
 
-/** Camera health alarms (shared/registry/health.ts): no rule, no tracks, no replay. */
+/** Camera health alarms (shared/clips/registry/health.ts): no rule, no tracks, no replay. */
 export type HealthAlarmType = 'camera.offline' | 'camera.online';
 
 export interface AlarmItem {
