@@ -73,7 +73,7 @@ function items(): { list: Item[]; devPresent: boolean } {
 }
 
 async function clipFrame(t: number): Promise<{ data: Uint8Array; width: number; height: number }> {
-  const { ffmpegPath } = await import('../shared/media/ffmpeg.js');
+  const { ffmpegPath } = await import('../shared/video/ffmpeg.js');
   const file = path.join(root, 'test/fixtures/pedestrians_0-30s.mp4');
   // Accurate seek (-ss after -i): the frame at exactly t, as counted in pedestrian-counts.json.
   const { stdout } = await promisify(execFile)(ffmpegPath(), ['-v', 'error', '-i', file, '-ss', String(t), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { encoding: 'buffer', maxBuffer: 64 << 20 });

@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startStack } from '../infra/local/stack.js';
 import { LOCAL_CREDENTIALS } from '../infra/local/emulators.js';
-import { cutClips, runMedia } from '../shared/media/index.js';
+import { cutClips, runMedia } from '../shared/video/index.js';
 import { inferClip } from '../shared/clips/inference.js';
 import type { DetectPersonsOptions } from '../shared/vision/detect.js';
 import { freePort } from '../test/support/ports.js';

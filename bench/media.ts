@@ -6,12 +6,12 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cutClips } from '../shared/media/clips.js';
-import { decodeFrames } from '../shared/media/decode.js';
-import { makeTempDir } from '../shared/media/ffmpeg.js';
-import { probe } from '../shared/media/probe.js';
-import { buildReplay, type ReplayClip } from '../shared/media/replay.js';
-import { snapshotJpeg } from '../shared/media/snapshot.js';
+import { cutClips } from '../shared/video/clips.js';
+import { decodeFrames } from '../shared/video/decode.js';
+import { makeTempDir } from '../shared/video/ffmpeg.js';
+import { probe } from '../shared/video/probe.js';
+import { buildReplay, type ReplayClip } from '../shared/video/replay.js';
+import { snapshotJpeg } from '../shared/video/snapshot.js';
 
 const FIXTURE = fileURLToPath(new URL('../test/fixtures/pedestrians_0-30s.mp4', import.meta.url));
 

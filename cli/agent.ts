@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import pRetry from 'p-retry';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from '../shared/platform/aws.js';
-import { cutClips } from '../shared/media/index.js';
+import { cutClips } from '../shared/video/index.js';
 import { cameraSource } from '../shared/clips/api.js';
 import { clipKey, isCameraId } from '../shared/clips/keys.js';
 import { Agent, httpRegistry, type OwnedCamera, type Recorder } from './agent-daemon.js';

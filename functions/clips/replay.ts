@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { s3 } from '../../shared/platform/aws.js';
 import { loadConfig } from '../../shared/platform/config.js';
 import { logger } from '../../shared/platform/logger.js';
-import { isMediaError } from '../../shared/media/index.js';
+import { isMediaError } from '../../shared/video/index.js';
 import { send } from '../../shared/platform/sqs/queues.js';
 import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { replayKey, snapshotKey } from '../../shared/clips/keys.js';

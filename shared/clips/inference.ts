@@ -2,7 +2,7 @@
  * One clip through the shared person detector: decode at `fps` (ffmpeg), detect per frame with the
  * camera's detector settings, and stamp each frame with wall-clock time (clip start + frame offset).
  */
-import { decodeFrames, probe } from '../media/index.js';
+import { decodeFrames, probe } from '../video/index.js';
 import { detectPersonsRgb, type DetectPersonsOptions } from '../vision/detect.js';
 import { compactDetections, type ClipResult, type InferenceTask } from './messages.js';
 

@@ -14,7 +14,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { s3 } from '../platform/aws.js';
 import { conditional } from '../platform/dynamo.js';
-import { snapshotJpeg } from '../media/snapshot.js';
+import { snapshotJpeg } from '../video/snapshot.js';
 import { resourceName } from './env.js';
 
 export const latestSnapshotKey = (cameraId: string): string => `cameras/${cameraId}/latest.jpg`;

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { s3 } from '../../platform/aws.js';
-import { buildReplay, snapshotJpeg } from '../../media/index.js';
+import { buildReplay, snapshotJpeg } from '../../video/index.js';
 import type { ClipIndexItem } from '../store.js';
 
 export interface ReplayMedia {

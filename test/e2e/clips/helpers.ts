@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from '../../../shared/platform/aws.js';
-import { cutClips, probe, runMedia } from '../../../shared/media/index.js';
+import { cutClips, probe, runMedia } from '../../../shared/video/index.js';
 import { api, eventually } from '../../support/http.js';
 import { stackInfo } from '../../support/env.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegPath } from '../../../shared/media/ffmpeg.js';
+import { ffmpegPath } from '../../../shared/video/ffmpeg.js';
 import { hasChromium, openConsole, PHONE, screenshot, seriousA11yViolations, expectReadableOnPhone } from '../../support/browser.js';
 import { api } from '../../support/http.js';
 

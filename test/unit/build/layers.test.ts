@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const shared = join(root, 'shared');
-const ENGINES = ['vision', 'vectors', 'media', 'rules', 'tracking'];
+const ENGINES = ['vision', 'vectors', 'video', 'rules', 'tracking'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

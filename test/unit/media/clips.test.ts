@@ -7,9 +7,9 @@ import {
   keyframesAllowCopy,
   parseSegmentListLine,
   type ClipInfo,
-} from '../../../shared/media/clips.js';
-import { MediaError } from '../../../shared/media/ffmpeg.js';
-import { probe } from '../../../shared/media/probe.js';
+} from '../../../shared/video/clips.js';
+import { MediaError } from '../../../shared/video/ffmpeg.js';
+import { probe } from '../../../shared/video/probe.js';
 import { FIXTURE, GARBAGE, fixtureHead, tempDir } from './fixture.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

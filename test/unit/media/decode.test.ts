@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeFrames, scaledSize, type RawFrame } from '../../../shared/media/decode.js';
-import { MediaError, needsSeekableInput } from '../../../shared/media/ffmpeg.js';
+import { decodeFrames, scaledSize, type RawFrame } from '../../../shared/video/decode.js';
+import { MediaError, needsSeekableInput } from '../../../shared/video/ffmpeg.js';
 import { FIXTURE, GARBAGE, fixtureHead, tempDir } from './fixture.js';
 
 const collect = async (it: AsyncIterable<RawFrame>): Promise<RawFrame[]> => {

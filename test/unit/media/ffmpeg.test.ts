@@ -8,7 +8,7 @@ import {
   runMedia,
   spawnMedia,
   toolPath,
-} from '../../../shared/media/ffmpeg.js';
+} from '../../../shared/video/ffmpeg.js';
 import { FIXTURE, GARBAGE } from './fixture.js';
 import { readFileSync } from 'node:fs';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runMedia } from '../../../shared/media/ffmpeg.js';
+import { runMedia } from '../../../shared/video/ffmpeg.js';
 
 /** H.264 768×576, 10 fps, 30 s, keyframes only at 0 s and 25 s, moov at the end. */
 export const FIXTURE = fileURLToPath(new URL('../../fixtures/pedestrians_0-30s.mp4', import.meta.url));

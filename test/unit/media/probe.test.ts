@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MediaError, runMedia } from '../../../shared/media/ffmpeg.js';
-import { probe } from '../../../shared/media/probe.js';
+import { MediaError, runMedia } from '../../../shared/video/ffmpeg.js';
+import { probe } from '../../../shared/video/probe.js';
 import { FIXTURE, GARBAGE } from './fixture.js';
 
 describe('probe', () => {

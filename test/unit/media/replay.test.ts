@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cutClips } from '../../../shared/media/clips.js';
-import { MediaError } from '../../../shared/media/ffmpeg.js';
-import { probe } from '../../../shared/media/probe.js';
-import { buildReplay, planReplay, type ReplayClip } from '../../../shared/media/replay.js';
+import { cutClips } from '../../../shared/video/clips.js';
+import { MediaError } from '../../../shared/video/ffmpeg.js';
+import { probe } from '../../../shared/video/probe.js';
+import { buildReplay, planReplay, type ReplayClip } from '../../../shared/video/replay.js';
 import { FIXTURE, GARBAGE, tempDir } from './fixture.js';
 
 // Wall clock of the recording: three consecutive 5 s clips covering T0+15 s .. T0+30 s.

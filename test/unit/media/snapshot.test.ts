@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MediaError } from '../../../shared/media/ffmpeg.js';
-import { probe } from '../../../shared/media/probe.js';
-import { snapshotJpeg } from '../../../shared/media/snapshot.js';
+import { MediaError } from '../../../shared/video/ffmpeg.js';
+import { probe } from '../../../shared/video/probe.js';
+import { snapshotJpeg } from '../../../shared/video/snapshot.js';
 import { FIXTURE, GARBAGE } from './fixture.js';
 
 describe('snapshotJpeg', () => {

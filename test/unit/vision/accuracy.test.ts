@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ffmpegPath } from '../../../shared/media/ffmpeg.js';
+import { ffmpegPath } from '../../../shared/video/ffmpeg.js';
 import { detectPersons, detectPersonsRgb } from '../../../shared/vision/detect.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
