@@ -1,10 +1,19 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import * as z from 'zod';
 import { dynamo, s3, sqs } from '../../shared/platform/aws.js';
+import { loadConfig } from '../../shared/platform/config.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { queueUrl } from '../../shared/platform/sqs/queues.js';
 import * as api from '../../shared/api/core.js';
+
+const cfg = loadConfig({
+  IDS_TABLE: z.string().min(1),
+  HEALTH_BUCKET: z.string().min(1),
+  HEALTH_QUEUE: z.string().min(1),
+  STAGE: z.string().min(1).default('local'),
+});
 
 type Check = () => Promise<unknown>;
 type State = { status: 'up'; ms: number } | { status: 'down'; error: string };
@@ -26,15 +35,15 @@ async function probe(checks: Record<string, Check>): Promise<Record<string, Stat
 /** GET /health → 200 with each dependency's state, or 503 naming the ones that are down. */
 export const handler = httpHandler(api.health, async () => {
   const dependencies = await probe({
-    dynamodb: () => dynamo().send(new DescribeTableCommand({ TableName: process.env.IDS_TABLE })),
-    s3: () => s3().send(new ListObjectsV2Command({ Bucket: process.env.HEALTH_BUCKET, MaxKeys: 1 })),
-    sqs: async () => sqs().send(new GetQueueAttributesCommand({ QueueUrl: await queueUrl(process.env.HEALTH_QUEUE!), AttributeNames: ['QueueArn'] })),
+    dynamodb: () => dynamo().send(new DescribeTableCommand({ TableName: cfg.IDS_TABLE })),
+    s3: () => s3().send(new ListObjectsV2Command({ Bucket: cfg.HEALTH_BUCKET, MaxKeys: 1 })),
+    sqs: async () => sqs().send(new GetQueueAttributesCommand({ QueueUrl: await queueUrl(cfg.HEALTH_QUEUE), AttributeNames: ['QueueArn'] })),
   });
   const down = Object.entries(dependencies).filter(([, d]) => d.status === 'down').map(([n]) => n);
   return json(down.length ? 503 : 200, {
     status: down.length ? 'degraded' : 'ok',
     ...(down.length ? { down } : {}),
-    stage: process.env.STAGE,
+    stage: cfg.STAGE,
     dependencies,
   });
 });
