@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { startStack } from '../../infra/local/stack.js';
 import { startConsole } from '../../infra/local/console.js';
 import { freePort } from './ports.js';
-import './global-emulators.js';
+import { resourceNames } from './global-emulators.js';
 
 /**
  * End-to-end tests: the whole local stack once per run, like `npm start`, on free ports.
@@ -49,6 +49,7 @@ export default async function setup(project: TestProject) {
       peers: Object.assign({}, ...peers.map((p) => p.urls)),
     });
     project.provide('cloudEnv', stack.env);
+    project.provide('names', resourceNames(stack.svc));
     return async () => {
       await web.stop();
       await stack.stop();

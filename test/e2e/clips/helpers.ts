@@ -8,9 +8,10 @@ import { s3 } from '../../../shared/platform/aws.js';
 import { cutClips, probe, runMedia } from '../../../shared/video/index.js';
 import { api, eventually } from '../../support/http.js';
 import { stackInfo } from '../../support/env.js';
+import { resource } from '../../support/names.js';
 
 export const FIXTURE = fileURLToPath(new URL('../../fixtures/pedestrians_0-30s.mp4', import.meta.url));
-export const CLIPS_BUCKET = 'panoptes-local-clips';
+export const CLIPS_BUCKET = resource('clips');
 
 export interface ClipMedia {
   dir: string;

@@ -6,6 +6,7 @@ import { s3 } from '../../../shared/platform/aws.js';
 import { send } from '../../../shared/platform/sqs/queues.js';
 import { api, eventually } from '../../support/http.js';
 import { clipsOf, failWebhook, prepareClipMedia, probeUrl, remux, uploadClip, webhookRequests, type ClipMedia } from './helpers.js';
+import { resource } from '../../support/names.js';
 
 /**
  * The clip pipeline end to end on the local stack: clips uploaded to S3 as one camera → dispatch →
@@ -198,8 +199,8 @@ describe('results too big for a message', () => {
     const key = `results/${cam}/${T0}-test.json`;
     const frames = Array.from({ length: 10 }, (_, i) => ({ tsMs: T0 + i * 500, detections: [{ box: [100 + 30 * i, 200, 30, 80], score: 0.8 }] }));
     const result = { v: 1, cameraId: cam, key: `${cam}/${T0}.mp4`, startMs: T0, etag: 'x', durationMs: 5000, width: 768, height: 576, fps: 2, model: 'test', frames };
-    await s3().send(new PutObjectCommand({ Bucket: 'panoptes-local-clip-artifacts', Key: key, Body: JSON.stringify(result) }));
-    await send('panoptes-local-clip-results.fifo', { body: { v: 1, cameraId: cam, key: result.key, startMs: T0, etag: 'x', ref: { key } }, groupId: cam, dedupId: `ref-${run}` });
+    await s3().send(new PutObjectCommand({ Bucket: resource('clipArtifacts'), Key: key, Body: JSON.stringify(result) }));
+    await send(resource('clipResultsFifo'), { body: { v: 1, cameraId: cam, key: result.key, startMs: T0, etag: 'x', ref: { key } }, groupId: cam, dedupId: `ref-${run}` });
     const clip = await eventually(async () => (await clipsOf(cam)).find((c) => c.trackedAt), 'pointer results tracked', 120_000, 500);
     expect(clip.tracks.map((t) => t.trackId)).toEqual([1]);
   });

@@ -6,8 +6,9 @@ import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { s3, sqs } from '../../../shared/platform/aws.js';
 import { queueUrl } from '../../../shared/platform/sqs/queues.js';
 import { api, eventually } from '../../support/http.js';
+import { resource } from '../../support/names.js';
 
-const bucket = 'panoptes-local-probe';
+const bucket = resource('probe');
 
 async function seen(prefix: string): Promise<string[]> {
   const r = await s3().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
@@ -52,7 +53,7 @@ describe('local stack', () => {
 
   it('a message sent to a declared queue reaches its function', async () => {
     const id = randomUUID();
-    await sqs().send(new SendMessageCommand({ QueueUrl: await queueUrl('panoptes-local-probe'), MessageBody: JSON.stringify({ id }) }));
+    await sqs().send(new SendMessageCommand({ QueueUrl: await queueUrl(resource('probe')), MessageBody: JSON.stringify({ id }) }));
     const keys = await eventually(async () => (await seen(`seen/sqs/${id}/`)).length > 0 && seen(`seen/sqs/${id}/`), 'probe consumer');
     expect(keys).toEqual([`seen/sqs/${id}/1`]);
   });
@@ -60,11 +61,11 @@ describe('local stack', () => {
   it('partial batch failure: the good records are done once, the failing one is retried and lands in the DLQ after maxReceiveCount', async () => {
     const good = [randomUUID(), randomUUID()];
     const bad = randomUUID();
-    const url = await queueUrl('panoptes-local-probe');
+    const url = await queueUrl(resource('probe'));
     for (const id of [good[0], bad, good[1]]) {
       await sqs().send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ id, ...(id === bad ? { fail: true } : {}) }) }));
     }
-    const dlq = await queueUrl('panoptes-local-probe-dlq');
+    const dlq = await queueUrl(resource('probeDlq'));
     const dead = await eventually(async () => {
       const r = await sqs().send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
       return (r.Messages ?? []).find((m) => m.Body?.includes(bad));

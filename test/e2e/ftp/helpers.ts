@@ -9,6 +9,7 @@ import { ImageIndex } from '../../../shared/ftp/images.js';
 import { queueUrl } from '../../../shared/platform/sqs/queues.js';
 import { stackInfo } from '../../support/env.js';
 import { api, eventually } from '../../support/http.js';
+import { resource } from '../../support/names.js';
 
 export const peers = () => stackInfo().peers;
 
@@ -75,7 +76,7 @@ export async function image(fileName: string) {
 
 /** Messages for these paths in the DLQ (peeked, left in place). */
 export async function inDlq(paths: string[]): Promise<string[]> {
-  const url = await queueUrl('panoptes-local-ftp-migrate-dlq');
+  const url = await queueUrl(resource('ftpMigrateDlq'));
   const found: string[] = [];
   for (let i = 0; i < 5; i++) {
     const r = await sqs().send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
@@ -90,7 +91,7 @@ export async function inDlq(paths: string[]): Promise<string[]> {
 
 /** Waits until the index has every file in S3 (read from the table: polling the API for hundreds of files would start a container per request). */
 export async function allInS3(files: Array<{ fileName: string; deviceId: string }>, what: string, timeoutMs = 180_000): Promise<void> {
-  const index = new ImageIndex(ddb(), 'panoptes-local-images');
+  const index = new ImageIndex(ddb(), resource('images'));
   await eventually(async () => {
     const items = await pMap(files, (f) => index.get(f.fileName, f.deviceId), { concurrency: 16 });
     return items.every((i) => i?.location === 's3');

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { api } from '../../support/http.js';
 import { allInS3, device, ftpControl, hourDir, hoursAgo, image, inDlq, writeCaptures, type CamFile } from './helpers.js';
+import { resource } from '../../support/names.js';
 
 const notify = (items: unknown) => api('POST', '/ftp/notify', { body: items });
 
@@ -113,7 +114,7 @@ describe('FTP → S3 through notify, the queue and the consumer', () => {
     await new Promise((r) => setTimeout(r, 5000));
     const { ddb } = await import('../../../shared/platform/aws.js');
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-    const it = (await ddb().send(new GetCommand({ TableName: 'panoptes-local-images', Key: { fileName: f!.fileName, deviceId: f!.deviceId } }))).Item!;
+    const it = (await ddb().send(new GetCommand({ TableName: resource('images'), Key: { fileName: f!.fileName, deviceId: f!.deviceId } }))).Item!;
     expect(it).toMatchObject({ location: 's3', version: 1, attempts: 1 });
     expect(await inDlq([f!.rel])).toEqual([]);
   });

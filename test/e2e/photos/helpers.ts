@@ -5,9 +5,10 @@ import { ddb } from '../../../shared/platform/aws.js';
 import { stackInfo } from '../../support/env.js';
 import { api, eventually } from '../../support/http.js';
 import type { Received } from '../../support/peers/receiver.js';
+import { resource } from '../../support/names.js';
 
 /** Shared by the photo e2e tests: peers' URLs, record polling, the receiver's log, Lambda invokes. */
-export const TABLE = 'panoptes-local-photos';
+export const TABLE = resource('photos');
 export const peers = () => stackInfo().peers as Record<'photoFiles' | 'photoReceiver' | 'photoUnreachable', string>;
 export const unique = () => randomUUID().slice(0, 8);
 export const fixtureUrl = (name: string, tag = unique()) => `${peers().photoFiles}/fixtures/${name}?t=${tag}`;

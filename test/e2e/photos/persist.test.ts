@@ -11,6 +11,7 @@ import { startPhotoPeers, type PhotoPeers } from '../../support/peers/photos.js'
 import { DEV_KEY } from '../../support/env.js';
 import { eventually } from '../../support/http.js';
 import type { Received } from '../../support/peers/receiver.js';
+import { resource } from '../../support/names.js';
 
 /**
  * `--persist`: a stack stopped in the middle of a run and started again on the same data directory
@@ -57,8 +58,8 @@ async function reports(): Promise<Received[]> {
 async function records(ids: number[]): Promise<Array<Record<string, any>>> {
   const db = DynamoDBDocumentClient.from(clientsFor(stack!.env).dynamo);
   try {
-    const r = await db.send(new BatchGetCommand({ RequestItems: { 'panoptes-local-photos': { Keys: ids.map((id) => ({ pk: `photo#${id}` })), ConsistentRead: true } } }));
-    return r.Responses?.['panoptes-local-photos'] ?? [];
+    const r = await db.send(new BatchGetCommand({ RequestItems: { [resource('photos')]: { Keys: ids.map((id) => ({ pk: `photo#${id}` })), ConsistentRead: true } } }));
+    return r.Responses?.[resource('photos')] ?? [];
   } finally {
     db.destroy();
   }
@@ -103,7 +104,7 @@ describe('restart with --persist', () => {
     stack = await boot();
     // fauxqs' dataDir kept the photos stored before the stop.
     const s3c = clientsFor(stack.env).s3;
-    for (const key of stored) await s3c.send(new HeadObjectCommand({ Bucket: 'panoptes-local-photos', Key: key }));
+    for (const key of stored) await s3c.send(new HeadObjectCommand({ Bucket: resource('photos'), Key: key }));
     s3c.destroy();
     // Every record survived, and intake still knows the triples it has seen.
     for (const id of ids) expect((await call('GET', `/photos/${id}`)).status).toBe(200);

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { s3 } from '../../../shared/platform/aws.js';
 import { api, eventually } from '../../support/http.js';
 import { announce, controlReceiver, fixtureUrl, hits, peers, record, reportsFor, settle, unique, type HandCounts } from './helpers.js';
+import { resource } from '../../support/names.js';
 
 const hand = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures/people-counts.json'), 'utf8')) as HandCounts;
 const FIXTURES = Object.keys(hand.images);
@@ -33,7 +34,7 @@ describe('photo pipeline: intake → download → analyse → report', () => {
       expect(r.detections).toHaveLength(r.numOfPeople);
       expect(r.inferenceMs).toBeGreaterThan(0);
       expect(r.s3Key).toMatch(new RegExp(`^photos/${cam}/\\d{4}/\\d{2}/\\d{2}/${r.id}\\.(jpg|png)$`));
-      await s3().send(new HeadObjectCommand({ Bucket: 'panoptes-local-photos', Key: r.s3Key }));
+      await s3().send(new HeadObjectCommand({ Bucket: resource('photos'), Key: r.s3Key }));
       const truth = hand.images[p.name]!.count;
       const tolerance = Math.max(1, Math.ceil(0.25 * truth));
       expect(Math.abs(r.numOfPeople - truth), `${p.name}: ${r.numOfPeople} vs ${truth}`).toBeLessThanOrEqual(tolerance);

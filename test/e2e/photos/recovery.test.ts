@@ -14,9 +14,10 @@ import { stackInfo } from '../../support/env.js';
 import { api, eventually } from '../../support/http.js';
 import { TABLE, announce, controlReceiver, fixtureUrl, invoke, record, reportsFor, settle, unique } from './helpers.js';
 import type { SweepSummary } from '../../../functions/photos/sweeper.js';
+import { resource } from '../../support/names.js';
 
 const repo = new PhotoRepo(TABLE);
-const BUCKET = 'panoptes-local-photos';
+const BUCKET = resource('photos');
 const sweep = () => invoke<SweepSummary>(stackInfo().lambdaUrl, 'panoptes-local-photoSweeper');
 
 /** A record written as intake would, but whose queue message is "lost" (never sent). */
@@ -32,7 +33,7 @@ describe('nothing stuck, nothing lost', () => {
   it('after maxReceiveCount failures the record fails at report and its message waits in the DLQ; `panoptes redrive` brings it back', async () => {
     await controlReceiver(1000, 503);
     const id = await announce({ photoUrl: fixtureUrl('basketball2.png'), cameraCode: `dlq-${unique()}` });
-    const dlq = await queueUrl('panoptes-local-photos-report-dlq');
+    const dlq = await queueUrl(resource('photosReportDlq'));
     await eventually(async () => {
       const r = await sqs().send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
       return (r.Messages ?? []).some((m) => JSON.parse(m.Body!).id === id);
@@ -45,7 +46,7 @@ describe('nothing stuck, nothing lost', () => {
     expect((await reportsFor(id)).length).toBeGreaterThanOrEqual(8);
 
     await controlReceiver(0);
-    const moved = await redrive({ dlq: 'panoptes-local-photos-report-dlq' });
+    const moved = await redrive({ dlq: resource('photosReportDlq') });
     expect(moved.moved).toBeGreaterThanOrEqual(1);
     const done = await settle(id);
     expect(done.status).toBe('done');

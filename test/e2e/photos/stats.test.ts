@@ -7,8 +7,9 @@ import { queueUrl } from '../../../shared/platform/sqs/queues.js';
 import { redrive } from '../../../cli/redrive.js';
 import { api, eventually } from '../../support/http.js';
 import { TABLE, announce, controlReceiver, fixtureUrl, record, settle, unique } from './helpers.js';
+import { resource } from '../../support/names.js';
 
-const REPORT_DLQ = 'panoptes-local-photos-report-dlq';
+const REPORT_DLQ = resource('photosReportDlq');
 
 interface Stats { within: string; from: string; to: string; pending: Record<'download' | 'analyse' | 'report', number>; done: number; failed: number }
 

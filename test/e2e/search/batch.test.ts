@@ -5,13 +5,14 @@ import { sqs } from '../../../shared/platform/aws.js';
 import { queueUrl } from '../../../shared/platform/sqs/queues.js';
 import { api } from '../../support/http.js';
 import { featureRecord, finished, fixture, job, logEntriesFor, invoke, putImage, run, sqsEvent } from './helpers.js';
+import { resource } from '../../support/names.js';
 
 /**
  * Batches on the whole local stack: fan-out over SQS to the extraction worker, job accounting, and
  * exactly-once extraction under duplicate deliveries and concurrent workers. Images live outside
  * images/ (not auto-indexed) so that only the batch processes them.
  */
-const QUEUE = 'panoptes-local-search-extract';
+const QUEUE = resource('searchExtract');
 
 describe('POST /features/batch', () => {
   it('processes every image; unreadable ones are counted as failed and the job completes', async () => {

@@ -7,10 +7,11 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, s3 } from '../../../shared/platform/aws.js';
 import { stackInfo } from '../../support/env.js';
 import { api, eventually } from '../../support/http.js';
+import { resource } from '../../support/names.js';
 
-export const BUCKET = 'panoptes-local-images';
-export const FEATURES = 'panoptes-local-features';
-export const INDEX_TABLE = 'panoptes-local-search-index';
+export const BUCKET = resource('images');
+export const FEATURES = resource('features');
+export const INDEX_TABLE = resource('searchIndex');
 export const run = randomUUID().slice(0, 8);
 export const fixture = (name: string) => readFile(resolve(import.meta.dirname, '../../fixtures', name));
 export const filesUrl = () => (stackInfo().peers as Record<string, string>).searchFiles!;

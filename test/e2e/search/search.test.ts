@@ -6,6 +6,7 @@ import { s3 } from '../../../shared/platform/aws.js';
 import { loadIndex } from '../../../shared/vectors/index.js';
 import { api, eventually } from '../../support/http.js';
 import { featureRecord, filesUrl, fixture, indexHead, inside, invoke, putImage, run, settled, sqsEvent } from './helpers.js';
+import { resource } from '../../support/names.js';
 
 /**
  * The search capability on the whole local stack with the real face model. Searches use the app-bound
@@ -206,13 +207,13 @@ describe('index persistence', () => {
   it('a checkpoint snapshots the index to S3 and truncates the log; search keeps answering', async () => {
     const rec = await settled(keys.messi);
     const model = rec.model as string;
-    const out = await invoke('searchCheckpoint', sqsEvent([{ model, dimension: 1024 }], 'panoptes-local-search-checkpoint.fifo'));
+    const out = await invoke('searchCheckpoint', sqsEvent([{ model, dimension: 1024 }], resource('searchCheckpointFifo')));
     expect(out.batchItemFailures).toEqual([]);
     const head = await indexHead(model);
     expect(head?.snapshotVersion).toBeGreaterThan(0);
     expect(head?.truncatedTo).toBe(head?.snapshotVersion);
     // What a cold search container would load: the snapshot holds every face indexed so far.
-    const obj = await s3().send(new GetObjectCommand({ Bucket: 'panoptes-local-search-index', Key: head!.snapshotKey }));
+    const obj = await s3().send(new GetObjectCommand({ Bucket: resource('searchIndex'), Key: head!.snapshotKey }));
     const snapshot = await loadIndex(await obj.Body!.transformToByteArray());
     expect(snapshot.dimension).toBe(1024);
     expect(snapshot.has(`${keys.messi}#0`)).toBe(true);

@@ -12,6 +12,7 @@ import { build } from 'esbuild';
 import { bundleOptions, PLACEHOLDER_IMAGE } from '../../../bench/packages.js';
 import { loadService } from '../../../infra/local/service.js';
 import type { AddressInfo } from 'node:net';
+import { resource } from '../../support/names.js';
 
 /**
  * A zip function as AWS runs it: functions/ids/handler.ts bundled with the dev stage's esbuild options
@@ -23,7 +24,7 @@ import type { AddressInfo } from 'node:net';
 const root = resolve(import.meta.dirname, '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'panoptes-bundle-'));
 const bundle = join(dir, 'handler.mjs');
-const table = 'panoptes-local-ids';
+const table = resource('ids');
 const API_KEY = 'bundle-test-key';
 
 beforeAll(async () => {

@@ -9,15 +9,16 @@ import { getAlarm, listAlarms } from '../../../shared/clips/alarms/store.js';
 import { getCamera, heartbeat, noteClip, takeCamera, upsertCamera } from '../../../shared/clips/registry/store.js';
 import { clipArrived, sweepCameraHealth } from '../../../shared/clips/registry/health-sweep.js';
 import type { HealthCamera } from '../../../shared/clips/registry/health.js';
+import { resource } from '../../support/names.js';
 
 /** Camera health transitions on DynamoDB Local + fauxqs: one transition and one push under concurrent sweeps. */
-const PUSH_QUEUE = 'panoptes-local-alarm-push';
+const PUSH_QUEUE = resource('alarmPush');
 beforeAll(() => {
   Object.assign(process.env, {
-    ALARMS_TABLE: 'panoptes-local-alarms',
-    ALARM_PUSHES_TABLE: 'panoptes-local-alarm-pushes',
-    CAMERAS_TABLE: 'panoptes-local-cameras',
-    AGENTS_TABLE: 'panoptes-local-agents',
+    ALARMS_TABLE: resource('alarms'),
+    ALARM_PUSHES_TABLE: resource('alarmPushes'),
+    CAMERAS_TABLE: resource('cameras'),
+    AGENTS_TABLE: resource('agents'),
   });
 });
 
@@ -93,8 +94,8 @@ describe('camera health', () => {
     expect(await getAlarm(c.healthAlarmId!)).toMatchObject({ ruleType: 'camera.offline', agentId: agent, reason: `agent ${agent} dead` });
 
     // Simulate a crash between the state change and the alarm: the alarm's push is not marked queued.
-    await ddb().send(new UpdateCommand({ TableName: 'panoptes-local-cameras', Key: { cameraId: cam }, UpdateExpression: 'REMOVE healthAlarmQueuedAt' }));
-    await ddb().send(new UpdateCommand({ TableName: 'panoptes-local-alarms', Key: { alarmId: c.healthAlarmId! }, UpdateExpression: 'REMOVE pushQueuedAt' }));
+    await ddb().send(new UpdateCommand({ TableName: resource('cameras'), Key: { cameraId: cam }, UpdateExpression: 'REMOVE healthAlarmQueuedAt' }));
+    await ddb().send(new UpdateCommand({ TableName: resource('alarms'), Key: { alarmId: c.healthAlarmId! }, UpdateExpression: 'REMOVE pushQueuedAt' }));
     expect((await sweepCameraHealth(T + 8000, { clipSeconds: 5, pushQueue: PUSH_QUEUE, only, repairAfterMs: 30_000 })).repaired).toEqual([]);
     expect((await sweepCameraHealth(T + 40_000, { clipSeconds: 5, pushQueue: PUSH_QUEUE, only, repairAfterMs: 30_000 })).repaired).toEqual([cam]);
     expect(((await getCamera(cam)) as HealthCamera).healthAlarmQueuedAt).toBeDefined();

@@ -2,10 +2,11 @@ import '../../support/env.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { flowSeries, occupancySeries, recordFlow } from '../../../shared/clips/flow.js';
+import { resource } from '../../support/names.js';
 
 /** Flow and occupancy buckets against DynamoDB Local: a clip counts once, whatever happens. */
 beforeAll(() => {
-  process.env.FLOW_TABLE = 'panoptes-local-flow';
+  process.env.FLOW_TABLE = resource('flow');
 });
 
 const M = 60_000;

@@ -6,16 +6,17 @@ import { getCameraState, listClips, markDispatched, putCameraState, recordUpload
 import { getAlarm, listAlarms, upsertIncident } from '../../../shared/clips/alarms/store.js';
 import { alarmIdFor } from '../../../shared/clips/alarms/model.js';
 import { freeCamera, getCamera, heartbeat, markDead, noteClip, renewLease, takeCamera, upsertCamera } from '../../../shared/clips/registry/store.js';
+import { resource } from '../../support/names.js';
 
 /** The conditional writes the pipeline relies on, against DynamoDB Local. */
 beforeAll(() => {
   Object.assign(process.env, {
-    CLIPS_TABLE: 'panoptes-local-clips',
-    CAMERA_STATE_TABLE: 'panoptes-local-camera-state',
-    ALARMS_TABLE: 'panoptes-local-alarms',
-    ALARM_PUSHES_TABLE: 'panoptes-local-alarm-pushes',
-    CAMERAS_TABLE: 'panoptes-local-cameras',
-    AGENTS_TABLE: 'panoptes-local-agents',
+    CLIPS_TABLE: resource('clips'),
+    CAMERA_STATE_TABLE: resource('cameraState'),
+    ALARMS_TABLE: resource('alarms'),
+    ALARM_PUSHES_TABLE: resource('alarmPushes'),
+    CAMERAS_TABLE: resource('cameras'),
+    AGENTS_TABLE: resource('agents'),
   });
 });
 

@@ -11,10 +11,11 @@ import type { MigrateDeps } from '../../../shared/ftp/migrate.js';
 import { FtpPools } from '../../../shared/ftp/pool.js';
 import { FtpState } from '../../../shared/ftp/state.js';
 import type { TestFtpServer } from '../../support/peers/ftp.js';
+import { resource } from '../../support/names.js';
 
-export const BUCKET = 'panoptes-local-ftp-media';
-export const index = () => new ImageIndex(ddb(), 'panoptes-local-images');
-export const state = () => new FtpState(ddb(), 'panoptes-local-ftp-state');
+export const BUCKET = resource('ftpMedia');
+export const index = () => new ImageIndex(ddb(), resource('images'));
+export const state = () => new FtpState(ddb(), resource('ftpState'));
 
 const p2 = (n: number) => String(n).padStart(2, '0');
 

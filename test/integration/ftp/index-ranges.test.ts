@@ -2,11 +2,12 @@ import '../../support/env.js';
 import { describe, expect, it } from 'vitest';
 import { ddb } from '../../../shared/platform/aws.js';
 import { ImageIndex } from '../../../shared/ftp/images.js';
+import { resource } from '../../support/names.js';
 
 // DynamoDB refuses BETWEEN with an upper bound below the lower one; an inverted window (a cleanup
 // checkpoint newer than the retention cut-off, a history query with from > to) means "nothing".
 describe('image index with inverted time windows', () => {
-  const index = new ImageIndex(ddb(), 'panoptes-local-images');
+  const index = new ImageIndex(ddb(), resource('images'));
 
   it('cleanup candidates: none, no error', async () => {
     const batches = [];

@@ -7,9 +7,10 @@ import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { IdAllocator } from '../../../shared/ids/allocator.js';
 import { ddb } from '../../../shared/platform/aws.js';
+import { resource } from '../../support/names.js';
 
 const root = resolve(import.meta.dirname, '../../..');
-const table = 'panoptes-local-ids';
+const table = resource('ids');
 const tsx = resolve(root, 'node_modules/.bin/tsx');
 const worker = resolve(root, 'test/support/id-worker.ts');
 

@@ -11,19 +11,20 @@ import { partRanges } from '../../../shared/media-store/plan.js';
 import { s3Objects } from '../../../shared/media-store/objects.js';
 import { MediaStore, type MediaStoreOptions, type UploadTicket } from '../../../shared/media-store/store.js';
 import { HttpError } from '../../../shared/platform/errors.js';
+import { resource } from '../../support/names.js';
 
 /**
  * The media store against DynamoDB Local + fauxqs. Each run gets its own groups and routes tables
  * (group counters and routing are global state); files live in the provisioned table.
  */
-const FILES = 'panoptes-local-media-files';
-const B1 = 'panoptes-local-media-g1';
-const B2 = 'panoptes-local-media-g2';
+const FILES = resource('mediaFiles');
+const B1 = resource('mediaG1');
+const B2 = resource('mediaG2');
 const MIB = 1024 * 1024;
 const run = randomUUID().slice(0, 8);
 const groupsTable = `it-media-groups-${run}`;
 const routesTable = `it-media-routes-${run}`;
-const ids = new IdAllocator({ table: 'panoptes-local-ids', client: ddb() });
+const ids = new IdAllocator({ table: resource('ids'), client: ddb() });
 
 function makeStore(extra: Partial<MediaStoreOptions> = {}) {
   return new MediaStore({

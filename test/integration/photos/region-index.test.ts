@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { dedupPk } from '../../../shared/photos/model.js';
 import { PhotoRepo } from '../../../shared/photos/repo.js';
+import { resource } from '../../support/names.js';
 
 /** The sparse region index behind GET /cameras/{cameraCode}/counts?region=true. */
-const repo = new PhotoRepo('panoptes-local-photos');
+const repo = new PhotoRepo(resource('photos'));
 let nextId = 3_000_000_000 + Math.floor(Math.random() * 1e9);
 const T = Date.UTC(2032, 4, 1, 12, 0, 0); // injected times: the date of the run does not matter
 const input = (cam: string, at: number) => {

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { dedupPk } from '../../../shared/photos/model.js';
 import { PhotoRepo } from '../../../shared/photos/repo.js';
+import { resource } from '../../support/names.js';
 
-const repo = new PhotoRepo('panoptes-local-photos');
+const repo = new PhotoRepo(resource('photos'));
 let nextId = 1_000_000_000 + Math.floor(Math.random() * 1e9);
 const input = (cam: string, url = `http://x/${randomUUID()}.jpg`, at = Date.now()) => ({ cameraCode: cam, photoUrl: url, callTime: at, dedupKey: dedupPk(cam, url, at) });
 

@@ -8,10 +8,11 @@ import { DynamoIndexStore, StaleIndexError } from '../../../shared/search/index-
 import { s3Snapshots } from '../../../shared/search/snapshots.js';
 import { LiveIndex } from '../../../shared/search/live-index.js';
 import { SyncedIndex, type VectorChange } from '../../../shared/vectors/index.js';
+import { resource } from '../../support/names.js';
 
 /** The S3 + DynamoDB IndexStore against the emulators; each test has its own model namespace. */
-const TABLE = 'panoptes-local-search-index';
-const BUCKET = 'panoptes-local-search-index';
+const TABLE = resource('searchIndex');
+const BUCKET = resource('searchIndex');
 const D = 8;
 
 function makeStore(o: { model?: string; now?: () => number; graceMs?: number } = {}) {

@@ -11,15 +11,16 @@ import { faceId, type Box } from '../../../shared/search/model.js';
 import { BusyError, ImageProblem, processImage, removeImage, type ExtractedFaces, type PipelineDeps } from '../../../shared/search/pipeline.js';
 import { headImage, loadVersion } from '../../../shared/search/source.js';
 import { SyncedIndex } from '../../../shared/vectors/index.js';
+import { resource } from '../../support/names.js';
 
 /**
  * The worker's per-image logic against DynamoDB Local + fauxqs with a fake model: "images" are JSON
  * naming how many faces they hold; "NOPE" is not an image. Real S3 objects, features records, index log.
  */
-const BUCKET = 'panoptes-local-images';
+const BUCKET = resource('images');
 const D = 8;
-const repo = new FeaturesRepo('panoptes-local-features', ddb());
-const jobs = new JobsRepo('panoptes-local-search-jobs', ddb());
+const repo = new FeaturesRepo(resource('features'), ddb());
+const jobs = new JobsRepo(resource('searchJobs'), ddb());
 
 function fakeModel(delayMs = 0) {
   const runs: string[] = [];
@@ -45,7 +46,7 @@ function fakeModel(delayMs = 0) {
 
 function setup(o: { delayMs?: number; leaseMs?: number } = {}) {
   const model = `it-${randomUUID()}`;
-  const store = new DynamoIndexStore({ ddb: ddb(), objects: s3Snapshots(s3()), table: 'panoptes-local-search-index', bucket: 'panoptes-local-search-index', model, dimension: D });
+  const store = new DynamoIndexStore({ ddb: ddb(), objects: s3Snapshots(s3()), table: resource('searchIndex'), bucket: resource('searchIndex'), model, dimension: D });
   const fake = fakeModel(o.delayMs);
   const deps = (owner: string): PipelineDeps => ({
     repo,
