@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { startStack } from '../../infra/local/stack.js';
 import { startConsole } from '../../infra/local/console.js';
 import { freePort } from './ports.js';
-import { resourceNames } from './global-emulators.js';
+import { functionInfo, resourceNames } from './global-emulators.js';
 
 /**
  * End-to-end tests: the whole local stack once per run, like `npm start`, on free ports.
@@ -50,6 +50,7 @@ export default async function setup(project: TestProject) {
     });
     project.provide('cloudEnv', stack.env);
     project.provide('names', resourceNames(stack.svc));
+    project.provide('functions', functionInfo(stack.svc));
     return async () => {
       await web.stop();
       await stack.stop();
