@@ -17,7 +17,7 @@ import { isMain, machine, percentile } from './util.js';
  *   npm run bench -- packages                # builds, packages the dev stage, measures
  *   PACKAGES_REUSE=1 npm run bench -- packages   # measures the artifacts already in .serverless/
  *   PACKAGES_RUNS=5 …                        # fresh processes per figure (median; default 3)
- *   PACKAGES_FUNCTIONS=ids,imagesGet …       # only these functions
+ *   PACKAGES_FUNCTIONS=ids,ftpImagesGet …       # only these functions
  *   PACKAGES_BASELINE=/tmp/old-checkout …    # also import that checkout's artifacts (its .serverless/, after its
  *                                            # own `osls package`), beside these, in the same run
  *
@@ -185,7 +185,7 @@ export async function benchPackages(): Promise<void> {
     `(load now: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs — wall times above it are inflated)`);
 
   // AWS SDK bundled (the packaging above) vs left to the runtime: the same options, @aws-sdk/* external.
-  const sample = rows.filter((r) => ['ids', 'imagesGet', 'mediaCreateUpload', 'clipsAlarmGet', 'ftpMigrate'].includes(String(r.function)));
+  const sample = rows.filter((r) => ['ids', 'ftpImagesGet', 'mediaCreateUpload', 'clipsAlarmGet', 'ftpMigrate'].includes(String(r.function)));
   const sdkRows: Array<Record<string, string | number>> = [];
   const esbuildOptions = bundleOptions(state.service.custom.esbuild);
   const outputFileExtension = state.service.custom.esbuild.outputFileExtension;

@@ -131,7 +131,7 @@ export async function benchPhotos(opts: PhotosBenchOptions = {}) {
 async function invokeSweeper(lambdaUrl: string): Promise<{ redriven: Record<string, number> }> {
   const lambda = new LambdaClient({ region: 'us-east-1', endpoint: lambdaUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   try {
-    const r = await lambda.send(new InvokeCommand({ FunctionName: 'panoptes-local-photoSweeper', Payload: Buffer.from('{}') }));
+    const r = await lambda.send(new InvokeCommand({ FunctionName: 'panoptes-local-photosSweeper', Payload: Buffer.from('{}') }));
     return JSON.parse(Buffer.from(r.Payload ?? []).toString('utf8')) as { redriven: Record<string, number> };
   } finally {
     lambda.destroy();

@@ -48,7 +48,7 @@ const DEFAULTS = { timeoutMs: 10_000, maxBytes: 20 * 1024 * 1024, maxRedirects: 
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * Node's own http/https, not a client library: the zip functions that fetch (photoDownload) load no
+ * Node's own http/https, not a client library: the zip functions that fetch (photosDownload) load no
  * HTTP stack besides the one the AWS SDK already loads (issue 16's import time).
  * One keep-alive agent pair per allow-list: pooled connections were checked when they were opened.
  */

@@ -68,7 +68,7 @@ async function records(ids: number[]): Promise<Array<Record<string, any>>> {
 async function sweep() {
   const lambda = new LambdaClient({ region: 'us-east-1', endpoint: stack!.lambdaUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   try {
-    await lambda.send(new InvokeCommand({ FunctionName: 'panoptes-local-photoSweeper', Payload: Buffer.from('{}') }));
+    await lambda.send(new InvokeCommand({ FunctionName: 'panoptes-local-photosSweeper', Payload: Buffer.from('{}') }));
   } finally {
     lambda.destroy();
   }

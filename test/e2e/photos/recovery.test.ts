@@ -18,7 +18,7 @@ import { resource } from '../../support/names.js';
 
 const repo = new PhotoRepo(TABLE);
 const BUCKET = resource('photos');
-const sweep = () => invoke<SweepSummary>(stackInfo().lambdaUrl, 'panoptes-local-photoSweeper');
+const sweep = () => invoke<SweepSummary>(stackInfo().lambdaUrl, 'panoptes-local-photosSweeper');
 
 /** A record written as intake would, but whose queue message is "lost" (never sent). */
 async function orphan(cameraCode: string, name: string, at: number) {

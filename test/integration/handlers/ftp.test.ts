@@ -3,7 +3,7 @@ import { http } from '../../support/handler.js';
 
 describe('FTP handlers, in process', () => {
   it('given no such image, when it is looked up, then 404 naming it', async () => {
-    const r = await http('imagesGet', 'GET', '/images/2026_01_02_03_04_05_1_0.jpg?deviceId=HANDLERS1');
+    const r = await http('ftpImagesGet', 'GET', '/images/2026_01_02_03_04_05_1_0.jpg?deviceId=HANDLERS1');
     expect(r.status).toBe(404);
     expect(r.json.message).toContain('2026_01_02_03_04_05_1_0.jpg');
   });
