@@ -151,7 +151,7 @@ export function registerCalibrate(program: Command): void {
   program
     .command('calibrate')
     .description("fit a camera's detector thresholds to operator-counted photos (leave-one-out error printed) and store them")
-    .requiredOption('--camera <cameraId>', 'camera (the photos\' cameraCode, the clips\' cameraId)')
+    .requiredOption('--camera <cameraId>', 'camera (its cameraId: the same for photos and clips)')
     .requiredOption('--labels <file>', 'counts.json: { "images": [ { "file": "photo.jpg" | "url": "https://…", "count": 12 }, … ] }, files relative to it')
     .option('--api <url>', 'HTTP API base URL', process.env.PANOPTES_API ?? 'http://127.0.0.1:3000')
     .option('--key <key>', 'API key (x-api-key)', process.env.PANOPTES_API_KEY ?? 'local-dev-key')

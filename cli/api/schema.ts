@@ -105,23 +105,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/cameras/{cameraCode}/counts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** People per time bucket (avg, max, min) over analysed photos of a camera */
-        get: operations["getCameraCounts"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/cameras/{cameraId}": {
         parameters: {
             query?: never;
@@ -150,6 +133,23 @@ export interface paths {
         };
         /** A camera's clips in a time range, with their inference and tracking state */
         get: operations["listCameraClips"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cameras/{cameraId}/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** People per time bucket (avg, max, min) over analysed photos of a camera */
+        get: operations["getCameraCounts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -888,6 +888,11 @@ export interface components {
         };
         PhotoRecord: {
             id: number;
+            cameraId: string;
+            /**
+             * @deprecated
+             * @description the same as cameraId (the seed's name)
+             */
             cameraCode: string;
             photoUrl: string;
             callTime: string;
@@ -1348,78 +1353,6 @@ export interface operations {
             };
         };
     };
-    getCameraCounts: {
-        parameters: {
-            query?: {
-                /** @example 2025-05-01T00:00:00Z */
-                from?: string;
-                /** @example 2025-05-02T00:00:00Z */
-                to?: string;
-                region?: "true" | "false";
-                /** @example 5m */
-                bucket?: string;
-            };
-            header?: never;
-            path: {
-                /** @example scenic-gate-01 */
-                cameraCode: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description the series */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        cameraCode: string;
-                        from: string;
-                        to: string;
-                        bucket: string;
-                        region: boolean;
-                        photos: number;
-                        series: {
-                            start: string;
-                            photos: number;
-                            avg: number;
-                            max: number;
-                            min: number;
-                        }[];
-                    };
-                };
-            };
-            /** @description invalid request: `details` name the fields */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description missing or invalid x-api-key header */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description internal error (no details, never a stack trace) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     getCamera: {
         parameters: {
             query?: never;
@@ -1657,6 +1590,79 @@ export interface operations {
                         } & {
                             [key: string]: unknown;
                         })[];
+                    };
+                };
+            };
+            /** @description invalid request: `details` name the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid x-api-key header */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal error (no details, never a stack trace) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCameraCounts: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                region?: "true" | "false";
+                bucket?: string;
+            };
+            header?: never;
+            path: {
+                cameraId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the series */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cameraId: string;
+                        /**
+                         * @deprecated
+                         * @description the same as cameraId
+                         */
+                        cameraCode: string;
+                        from: string;
+                        to: string;
+                        bucket: string;
+                        region: boolean;
+                        photos: number;
+                        series: {
+                            start: string;
+                            photos: number;
+                            avg: number;
+                            max: number;
+                            min: number;
+                        }[];
                     };
                 };
             };
@@ -4067,11 +4073,13 @@ export interface operations {
                  */
                 "application/json": {
                     photoUrl: string;
-                    cameraCode: string;
+                    cameraId?: string;
+                    cameraCode?: string;
                     callTime: string | number;
                 } | {
                     photoUrl: string;
-                    cameraCode: string;
+                    cameraId?: string;
+                    cameraCode?: string;
                     callTime: string | number;
                 }[];
             };

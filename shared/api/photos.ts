@@ -26,7 +26,8 @@ export const intake = route({
 
 const record = z.looseObject({
   id: z.number().int(),
-  cameraCode: z.string(),
+  cameraId: z.string(),
+  cameraCode: z.string().meta({ deprecated: true, description: 'the same as cameraId (the seed\'s name)' }),
   photoUrl: z.string(),
   callTime: z.string(),
   createdAt: z.string(),
@@ -99,13 +100,14 @@ export const result = route({
 });
 
 export const counts = route({
-  method: 'GET', url: '/cameras/{cameraCode}/counts', operationId: 'getCameraCounts', tag: 'photos', auth: 'apiKey',
+  method: 'GET', url: '/cameras/{cameraId}/counts', operationId: 'getCameraCounts', tag: 'photos', auth: 'apiKey',
   summary: 'People per time bucket (avg, max, min) over analysed photos of a camera',
-  path: z.object({ cameraCode: z.string().regex(CAMERA_CODE_RE, 'cameraCode must be 1-64 of [A-Za-z0-9_-]') }),
+  path: z.object({ cameraId: z.string().regex(CAMERA_CODE_RE, 'cameraId must be 1-64 of [A-Za-z0-9_-]') }),
   query: countsQuery,
   responses: {
     200: ok('the series', z.object({
-      cameraCode: z.string(), from: z.string(), to: z.string(), bucket: z.string(),
+      cameraId: z.string(), cameraCode: z.string().meta({ deprecated: true, description: 'the same as cameraId' }),
+      from: z.string(), to: z.string(), bucket: z.string(),
       // true: the series is over numInRegion (photos counted with the camera's countRegion only).
       region: z.boolean(), photos: z.number().int(),
       series: z.array(z.object({ start: z.string(), photos: z.number().int(), avg: z.number(), max: z.number(), min: z.number() })),

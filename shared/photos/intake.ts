@@ -16,6 +16,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export const CAMERA_CODE_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface PhotoInput {
+  /** The camera (clips call it cameraId too); stored as the record's `cameraCode` attribute. */
   cameraCode: string;
   photoUrl: string;
   callTime: number;
@@ -43,7 +44,9 @@ export function itemSchema(now: number) {
           return false;
         }
       }, 'photoUrl must be an http(s) URL'),
-    cameraCode: z.string({ message: 'cameraCode is required (string)' }).regex(CAMERA_CODE_RE, 'cameraCode must be 1-64 of [A-Za-z0-9_-]'),
+    // One camera identity across photos and clips: `cameraId`; the seed's `cameraCode` is an alias.
+    cameraId: cameraField('cameraId').optional(),
+    cameraCode: cameraField('cameraCode').optional(),
     callTime: z
       .union([z.string(), z.number()], { message: 'callTime is required (ISO 8601 string or epoch ms)' })
       .transform((v, ctx) => {
@@ -58,8 +61,17 @@ export function itemSchema(now: number) {
         }
         return t.ms;
       }),
+  }).superRefine((v, ctx) => {
+    if (v.cameraId === undefined && v.cameraCode === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['cameraId'], message: 'cameraId is required (string; cameraCode is accepted as an alias)' });
+    } else if (v.cameraId !== undefined && v.cameraCode !== undefined && v.cameraId !== v.cameraCode) {
+      ctx.addIssue({ code: 'custom', path: ['cameraCode'], message: 'cameraCode is an alias of cameraId: give one, or the same value' });
+    }
   });
 }
+
+const cameraField = (name: string) =>
+  z.string({ message: `${name} must be a string` }).regex(CAMERA_CODE_RE, `${name} must be 1-64 of [A-Za-z0-9_-]`);
 
 function parseItem(schema: ReturnType<typeof itemSchema>, v: unknown, where: string): ItemResult {
   if (!v || typeof v !== 'object' || Array.isArray(v)) {
@@ -70,7 +82,8 @@ function parseItem(schema: ReturnType<typeof itemSchema>, v: unknown, where: str
     const details = issuesToDetails(r.error.issues, where);
     return { ok: false, message: `invalid ${details[0]!.path}: ${details[0]!.message}`, details };
   }
-  const { cameraCode, photoUrl, callTime } = r.data;
+  const { photoUrl, callTime } = r.data;
+  const cameraCode = (r.data.cameraId ?? r.data.cameraCode)!;
   return { ok: true, value: { cameraCode, photoUrl, callTime, dedupKey: dedupPk(cameraCode, photoUrl, callTime) } };
 }
 

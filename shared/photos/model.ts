@@ -113,12 +113,13 @@ const ascii = (b: Uint8Array, from: number, to: number) => String.fromCharCode(.
 /** What GET /photos/{id} shows (internal keys dropped, times as ISO). */
 export function presentRecord(r: PhotoRecord) {
   const { pk: _pk, pendingStage: _p, outcome: _o, touchedAt, callTime: _c, callTimeIso, ...rest } = r;
-  return { ...rest, callTime: callTimeIso, status: r.stage, touchedAt: new Date(touchedAt).toISOString() };
+  return { ...rest, cameraId: r.cameraCode, callTime: callTimeIso, status: r.stage, touchedAt: new Date(touchedAt).toISOString() };
 }
 
 /** The report sent to remote server 2. */
 export interface PhotoReport {
   id: number;
+  /** The camera's id under the name remote server 2 knows (the seed's protocol: unchanged). */
   cameraCode: string;
   photoUrl: string;
   callTime: string;

@@ -154,7 +154,7 @@ function Charts(p: { cameraId: string; from: number; to: number; bucket: Bucket;
   const from = new Date(p.from).toISOString();
   const to = new Date(p.to).toISOString();
   const counts = useLoad(
-    () => call(api().GET('/cameras/{cameraCode}/counts', { params: { path: { cameraCode: p.cameraId }, query: { from, to, bucket: p.bucket } } })),
+    () => call(api().GET('/cameras/{cameraId}/counts', { params: { path: { cameraId: p.cameraId }, query: { from, to, bucket: p.bucket } } })),
     [p.cameraId, from, to, p.bucket],
   );
   const lines = p.rules.filter((r) => r.type === 'line' && r.count === true).map((r) => r.id);

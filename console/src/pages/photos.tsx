@@ -117,7 +117,7 @@ function PhotoDetail(p: { id: number }) {
                 <dt>Status</dt>
                 <dd class="photo-status">{r.status}</dd>
                 <dt>Camera</dt>
-                <dd>{r.cameraCode}</dd>
+                <dd>{r.cameraId}</dd>
                 <dt>Taken</dt>
                 <dd>{when(r.callTime)}</dd>
                 <dt>People</dt>
@@ -135,7 +135,7 @@ function PhotoDetail(p: { id: number }) {
               </dl>
               <figure class="card photo-figure">
                 <div class="photo-frame">
-                  <img src={r.photoUrl} alt={`Photo ${r.id} from ${r.cameraCode}`} onLoad={(e) => setSize({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })} />
+                  <img src={r.photoUrl} alt={`Photo ${r.id} from ${r.cameraId}`} onLoad={(e) => setSize({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })} />
                   {size && (
                     <svg class="boxes" viewBox={`0 0 ${size.w} ${size.h}`} preserveAspectRatio="none" aria-hidden="true">
                       {detections.map((d, i) => (

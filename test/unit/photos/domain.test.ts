@@ -67,6 +67,18 @@ describe('intake validation', () => {
     expect(dedupPk('a', 'u', 1)).not.toBe(dedupPk('a', 'u', 2));
   });
 
+  it('names the camera cameraId, as clips do; cameraCode (the seed\'s name) is an alias with the same dedup key', () => {
+    const { cameraCode, ...rest } = good;
+    const byId = parseIntake(body({ ...rest, cameraId: cameraCode }), NOW).items[0]!;
+    const byCode = parseIntake(body(good), NOW).items[0]!;
+    const both = parseIntake(body({ ...good, cameraId: cameraCode }), NOW).items[0]!;
+    expect(byId.ok && byId.value.cameraCode).toBe(cameraCode);
+    expect(byId.ok && byCode.ok && both.ok && byId.value.dedupKey === byCode.value.dedupKey && both.value.dedupKey === byCode.value.dedupKey).toBe(true);
+    expect(expect400(() => parseIntake(body(rest), NOW), 'body.cameraId').message).toMatch(/cameraId is required.*alias/);
+    expect400(() => parseIntake(body({ ...good, cameraId: 'other-cam' }), NOW), 'body.cameraCode');
+    expect400(() => parseIntake(body({ ...rest, cameraId: 'cam 01' }), NOW), 'body.cameraId');
+  });
+
   it('a bad single announcement is a 400 naming the field', () => {
     expect400(() => parseIntake(body({ ...good, photoUrl: undefined }), NOW), 'body.photoUrl');
     expect400(() => parseIntake(body({ ...good, photoUrl: 'ftp://x/y.jpg' }), NOW), 'body.photoUrl');
