@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { s3 } from '../../shared/platform/aws.js';
 import { loadConfig } from '../../shared/platform/config.js';
 import { logger } from '../../shared/platform/logger.js';
-import { isMediaError } from '../../shared/video/index.js';
+import { isPermanentMediaError } from '../../shared/video/index.js';
 import { send } from '../../shared/platform/sqs/queues.js';
 import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { resultsKey } from '../../shared/clips/keys.js';
@@ -50,7 +50,7 @@ export const handler = sqsHandler({ body: inferenceTaskSchema, fifo: true }, asy
     result = await inferClip(clip, task, { fps: cfg.INFERENCE_FPS, settings });
   } catch (err) {
     // Not decodable media: retrying cannot help; record it and move on (the camera's next clips still flow).
-    if (isMediaError(err, 'INVALID_INPUT') || isMediaError(err, 'NO_VIDEO')) {
+    if (isPermanentMediaError(err)) {
       logger.error('clip is not decodable video', { key: task.key, error: (err as Error).message });
       await recordClipError(task.cameraId, task.startMs, `inference: ${(err as Error).message}`);
       return;

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { s3 } from '../../shared/platform/aws.js';
 import { loadConfig } from '../../shared/platform/config.js';
 import { logger } from '../../shared/platform/logger.js';
-import { isMediaError } from '../../shared/video/index.js';
+import { isPermanentMediaError } from '../../shared/video/index.js';
 import { send } from '../../shared/platform/sqs/queues.js';
 import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { replayKey, snapshotKey } from '../../shared/clips/keys.js';
@@ -67,7 +67,7 @@ export const handler = sqsHandler({ body: alarmTaskSchema }, async ({ body: { al
       }
     } catch (err) {
       // A clip ffmpeg cannot read will not get better: push without (part of) the replay.
-      if (!isMediaError(err, 'INVALID_INPUT') && !isMediaError(err, 'INVALID_ARGUMENT') && !isMediaError(err, 'NO_OUTPUT')) throw err;
+      if (!isPermanentMediaError(err)) throw err;
       logger.error('replay could not be built; pushing without it', { alarmId, error: (err as Error).message });
       keys = {};
       complete = false;

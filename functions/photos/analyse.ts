@@ -3,6 +3,7 @@ import type { Context, S3Event, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { s3 } from '../../shared/platform/aws.js';
 import { loadConfig } from '../../shared/platform/config.js';
+import { PermanentError } from '../../shared/platform/errors.js';
 import { logger } from '../../shared/platform/logger.js';
 import { parsePhotoKey } from '../../shared/photos/model.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
@@ -30,8 +31,6 @@ const cameraSettings = cachedDetectorSettings(60_000);
 // Start loading the model with the container, not with the first photo.
 void loadPersonModel().catch((err: unknown) => logger.error('person model failed to load', err as Error));
 
-class PermanentAnalyseError extends Error {}
-
 /** Counts the people in a stored photo and goes down the callback path (analysed → report queued). */
 async function analyse(id: number, key?: string): Promise<void> {
   const rec = await repo.get(id);
@@ -46,14 +45,14 @@ async function analyse(id: number, key?: string): Promise<void> {
     const obj = await s3().send(new GetObjectCommand({ Bucket: cfg.PHOTOS_BUCKET, Key: storedKey }));
     bytes = await obj.Body!.transformToByteArray();
   } catch (err) {
-    if ((err as Error).name === 'NoSuchKey') throw new PermanentAnalyseError(`missing: s3://${cfg.PHOTOS_BUCKET}/${storedKey} does not exist`);
+    if ((err as Error).name === 'NoSuchKey') throw new PermanentError(`missing: s3://${cfg.PHOTOS_BUCKET}/${storedKey} does not exist`);
     throw err;
   }
   let found;
   try {
     found = await detectPersons(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), await settings);
   } catch (err) {
-    if (err instanceof NotAnImageError) throw new PermanentAnalyseError(`not_an_image: ${err.message}`);
+    if (err instanceof NotAnImageError) throw new PermanentError(`not_an_image: ${err.message}`);
     throw err;
   }
   const r = await applyResult(repo, cfg.PHOTOS_REPORT_QUEUE, id, {
@@ -75,7 +74,7 @@ async function attempt(id: number, attemptNo: number, key?: string): Promise<boo
     return true;
   } catch (err) {
     const reason = (err as Error).message;
-    if (err instanceof PermanentAnalyseError) {
+    if (err instanceof PermanentError) {
       await repo.markFailed(id, 'analyse', reason, Date.now());
       return true;
     }

@@ -99,6 +99,14 @@ export class MediaError extends Error {
 export const isMediaError = (err: unknown, code?: MediaErrorCode): err is MediaError =>
   err instanceof MediaError && (code === undefined || err.code === code);
 
+/**
+ * Failures that the same input gives again: not media, no video in it, nothing usable out of it, or
+ * options ffmpeg refuses. Consumers record these and move on instead of retrying; the rest (spawn,
+ * timeout, abort, other exits) are retried.
+ */
+export const PERMANENT_MEDIA_ERRORS: readonly MediaErrorCode[] = ['INVALID_INPUT', 'NO_VIDEO', 'NO_OUTPUT', 'INVALID_ARGUMENT'];
+export const isPermanentMediaError = (err: unknown): err is MediaError => err instanceof MediaError && PERMANENT_MEDIA_ERRORS.includes(err.code);
+
 /** Keeps the last `maxLines` lines (and at most `maxBytes` in total) of a stream of text. */
 export class StderrTail {
   private lines: string[] = [];

@@ -2,6 +2,8 @@
 export {
   MediaError,
   isMediaError,
+  isPermanentMediaError,
+  PERMANENT_MEDIA_ERRORS,
   ffmpegPath,
   ffprobePath,
   spawnMedia,

@@ -3,6 +3,7 @@ import {
   MediaError,
   StderrTail,
   classifyFailure,
+  isPermanentMediaError,
   needsSeekableInput,
   parseRational,
   runMedia,
@@ -49,6 +50,8 @@ describe('spawn helper', () => {
     expect(err.exitCode).not.toBe(0);
     expect(err.stderrTail).toMatch(/Invalid data/);
     expect(err.message).toMatch(/Invalid data/);
+    // Garbage stays garbage: every consumer records it instead of retrying.
+    expect(isPermanentMediaError(err)).toBe(true);
   });
 
   it('kills on timeout', async () => {
@@ -59,6 +62,8 @@ describe('spawn helper', () => {
     )) as MediaError;
     expect(err.code).toBe('TIMEOUT');
     expect(Date.now() - started).toBeLessThan(3000);
+    expect(isPermanentMediaError(err)).toBe(false);
+    expect(isPermanentMediaError(new Error('INVALID_INPUT'))).toBe(false);
   });
 
   it('kills on abort', async () => {
