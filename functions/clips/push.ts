@@ -22,7 +22,15 @@ const cfg = loadConfig({
   MEDIA_URL_TTL_SECONDS: z.coerce.number().int().positive().max(604_800).default(604_800),
 });
 
-export const handler = sqsHandler({ body: alarmTaskSchema }, async ({ body: { alarmId }, receiveCount, record }) => {
+export const handler = sqsHandler({
+  body: alarmTaskSchema,
+  attempts: {
+    max: cfg.PUSH_MAX_ATTEMPTS,
+    retrying: ({ body }, _err, attempt) => updateAlarm(body.alarmId, { pushStatus: 'retrying', pushAttempts: attempt }),
+    giveUp: ({ body, receiveCount }) => updateAlarm(body.alarmId, { pushStatus: 'failed', pushAttempts: receiveCount }),
+    then: 'dead-letter',
+  },
+}, async ({ body: { alarmId }, receiveCount, record }) => {
   const alarm = await getAlarm(alarmId);
   if (!alarm) {
     logger.warn('alarm not found (expired?)', { alarmId });
@@ -54,7 +62,5 @@ export const handler = sqsHandler({ body: alarmTaskSchema }, async ({ body: { al
     logger.info('alarm pushed', { alarmId, attempt: receiveCount, httpStatus: result.httpStatus });
     return;
   }
-  const last = receiveCount >= cfg.PUSH_MAX_ATTEMPTS;
-  await updateAlarm(alarmId, { pushStatus: last ? 'failed' : 'retrying', pushAttempts: receiveCount });
-  throw new Error(`webhook push of ${alarmId} failed (attempt ${receiveCount}${last ? ', last: going to the DLQ' : ''}): ${result.error}`);
+  throw new Error(`webhook push of ${alarmId} failed: ${result.error}`);
 });

@@ -10,7 +10,7 @@ import { PhotoRepo } from '../../shared/photos/repo.js';
 import { applyResult } from '../../shared/photos/service.js';
 import { backoffSeconds } from '../../shared/platform/sqs/backoff.js';
 import { send } from '../../shared/platform/sqs/queues.js';
-import { sqsHandler } from '../../shared/platform/sqs/stack.js';
+import { isLastAttempt, sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { NotAnImageError, detectPersons, loadPersonModel } from '../../shared/vision/detect.js';
 import { objectKey } from '../../shared/platform/s3-event.js';
 import { cachedDetectorSettings } from '../../shared/clips/registry/detector.js';
@@ -78,7 +78,8 @@ async function attempt(id: number, attemptNo: number, key?: string): Promise<boo
       await repo.markFailed(id, 'analyse', reason, Date.now());
       return true;
     }
-    if (attemptNo >= cfg.ANALYSE_MAX_ATTEMPTS) {
+    // Its first attempt runs off the S3 event, not an SQS delivery: the stack's rule, applied here.
+    if (isLastAttempt(attemptNo, cfg.ANALYSE_MAX_ATTEMPTS)) {
       await repo.markFailed(id, 'analyse', `gave up after ${attemptNo} attempts: ${reason}`, Date.now());
       return true;
     }

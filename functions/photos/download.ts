@@ -6,7 +6,8 @@ import { logger } from '../../shared/platform/logger.js';
 import { parseAllowList } from '../../shared/platform/net/allow.js';
 import { SafeFetchError, safeFetch } from '../../shared/platform/net/safe-fetch.js';
 import { CONTENT_TYPE, photoKey } from '../../shared/photos/model.js';
-import { giveUp, judgeError, judgeResponse, type DownloadOutcome } from '../../shared/photos/policy.js';
+import { judgeError, judgeResponse, type DownloadOutcome } from '../../shared/photos/policy.js';
+import { PermanentError } from '../../shared/platform/errors.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 
@@ -26,11 +27,20 @@ const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
  * and stores them under photos/…; the S3 notification then starts the analysis. Permanent failures mark
  * the record failed at once; transient ones retry with backoff until DOWNLOAD_MAX_ATTEMPTS, then fail.
  */
-export const handler = sqsHandler({ body: z.object({ id: z.number().int().positive() }) }, async ({ body, receiveCount }) => {
+export const handler = sqsHandler({
+  body: z.object({ id: z.number().int().positive() }),
+  attempts: {
+    max: cfg.DOWNLOAD_MAX_ATTEMPTS,
+    // Counted on the record: a sweeper re-drive is a new message whose receive count starts again.
+    number: async ({ body, receiveCount }) => Math.max(receiveCount, ((await repo.get(body.id))?.attempts.download ?? 0) + 1),
+    retrying: ({ body }, err) => repo.recordAttempt(body.id, 'download', err.message, Date.now()),
+    giveUp: ({ body }, reason) => repo.markFailed(body.id, 'download', reason, Date.now()),
+    then: 'done',
+  },
+}, async ({ body }) => {
   const rec = await repo.get(body.id);
   if (!rec) return logger.warn('download for an unknown photo: dropped', { id: body.id });
   if (rec.downloaded || rec.stage === 'failed') return;
-  const attempt = Math.max(receiveCount, rec.attempts.download + 1);
 
   let outcome: DownloadOutcome;
   let bytes: Buffer | undefined;
@@ -56,16 +66,5 @@ export const handler = sqsHandler({ body: z.object({ id: z.number().int().positi
     await repo.markDownloaded(rec.id, { bucket: cfg.PHOTOS_BUCKET, key, contentType: CONTENT_TYPE[outcome.type], bytes: bytes!.length }, now);
     return;
   }
-  if (outcome.kind === 'permanent') {
-    logger.warn('download failed permanently', { id: rec.id, reason: outcome.reason });
-    await repo.markFailed(rec.id, 'download', outcome.reason, now);
-    return;
-  }
-  if (giveUp(attempt, cfg.DOWNLOAD_MAX_ATTEMPTS)) {
-    logger.warn('download failed: attempts exhausted', { id: rec.id, attempt, reason: outcome.reason });
-    await repo.markFailed(rec.id, 'download', `gave up after ${attempt} attempts: ${outcome.reason}`, now);
-    return;
-  }
-  await repo.recordAttempt(rec.id, 'download', outcome.reason, now);
-  throw new Error(`download of photo ${rec.id} failed (attempt ${attempt}): ${outcome.reason}`);
+  throw outcome.kind === 'permanent' ? new PermanentError(outcome.reason) : new Error(outcome.reason);
 });

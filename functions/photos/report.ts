@@ -2,7 +2,6 @@ import * as z from 'zod';
 import { loadConfig } from '../../shared/platform/config.js';
 import { logger } from '../../shared/platform/logger.js';
 import { idempotencyKey, reportOf } from '../../shared/photos/model.js';
-import { giveUp } from '../../shared/photos/policy.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 
@@ -22,7 +21,15 @@ const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
  * it counts as failed rather than pending; the message still goes to the DLQ, and when `panoptes redrive`
  * brings it back a 2xx makes the record done.
  */
-export const handler = sqsHandler({ body: z.object({ id: z.number().int().positive() }) }, async ({ body, receiveCount }) => {
+export const handler = sqsHandler({
+  body: z.object({ id: z.number().int().positive() }),
+  attempts: {
+    max: cfg.REPORT_MAX_ATTEMPTS,
+    retrying: ({ body }, err) => repo.recordAttempt(body.id, 'report', err.message, Date.now()),
+    giveUp: ({ body }, reason) => repo.markFailed(body.id, 'report', reason, Date.now()),
+    then: 'dead-letter',
+  },
+}, async ({ body }) => {
   const rec = await repo.get(body.id);
   if (!rec) return logger.warn('report for an unknown photo: dropped', { id: body.id });
   if (rec.reported) return;
@@ -47,11 +54,5 @@ export const handler = sqsHandler({ body: z.object({ id: z.number().int().positi
   } catch (err) {
     error = `network: ${(err as Error).message}`;
   }
-  if (giveUp(receiveCount, cfg.REPORT_MAX_ATTEMPTS)) {
-    logger.warn('report failed: attempts exhausted, message goes to the DLQ', { id: rec.id, receiveCount, error });
-    await repo.markFailed(rec.id, 'report', `gave up after ${receiveCount} attempts: ${error}`, Date.now());
-  } else {
-    await repo.recordAttempt(rec.id, 'report', error, Date.now());
-  }
-  throw new Error(`report of photo ${rec.id} failed (receive ${receiveCount}): ${error}`);
+  throw new Error(error);
 });

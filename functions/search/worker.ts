@@ -48,18 +48,25 @@ const deps: PipelineDeps = {
 
 const task = z.object({ imageKey: z.string().min(1).max(1024), jobId: z.string().min(1).optional() });
 
-const process_ = sqsHandler({ body: task, backoff: { baseSeconds: 2, maxSeconds: 60 } }, async ({ body, receiveCount }) => {
-  let outcome: ImageOutcome;
-  try {
-    outcome = await processImage(deps, body.imageKey);
-  } catch (err) {
-    // Waiting for another worker's lease is not a failure of ours: never give up on it here.
-    if (err instanceof BusyError || receiveCount < cfg.WORKER_MAX_ATTEMPTS) throw err;
-    logger.error('extraction failed: attempts exhausted', { imageKey: body.imageKey, receiveCount, error: (err as Error).message });
-    outcome = { status: 'failed', reason: `gave up after ${receiveCount} attempts: ${(err as Error).message}`, extracted: false };
-  }
+/** A task's end, counted once in its job (if any): indexed, or failed with the reason. */
+async function finish(body: z.infer<typeof task>, outcome: ImageOutcome): Promise<void> {
   if (outcome.status === 'failed') logger.warn('image not indexed', { imageKey: body.imageKey, reason: outcome.reason });
   if (body.jobId) await jobs.recordTask(body.jobId, body.imageKey, { ok: outcome.status === 'indexed', ...(outcome.status === 'failed' ? { reason: outcome.reason } : {}) }, Date.now());
+}
+
+const process_ = sqsHandler({
+  body: task,
+  backoff: { baseSeconds: 2, maxSeconds: 60 },
+  attempts: {
+    max: cfg.WORKER_MAX_ATTEMPTS,
+    // Waiting for another worker's lease is not a failure of ours: never give up on it.
+    waitOn: (err) => err instanceof BusyError,
+    giveUp: ({ body }, reason) => finish(body, { status: 'failed', reason, extracted: false }),
+    then: 'done',
+  },
+}, async ({ body }) => {
+  const outcome = await processImage(deps, body.imageKey);
+  await finish(body, outcome);
   if (outcome.status === 'indexed' && outcome.logVersion !== undefined) await maybeCheckpoint(outcome.logVersion, outcome.faces);
 });
 

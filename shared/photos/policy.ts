@@ -31,10 +31,6 @@ export function judgeError(err: SafeFetchError): DownloadOutcome {
   return err.permanent ? { kind: 'permanent', reason } : { kind: 'transient', reason };
 }
 
-/** Transient failures are retried until the attempt budget is spent; then the record fails with the last reason. */
-export function giveUp(attempt: number, maxAttempts: number): boolean {
-  return attempt >= maxAttempts;
-}
 
 export interface PendingItem {
   id: number;

@@ -17,6 +17,8 @@ export interface SqsOptions<S extends z.ZodType> {
   fifo?: boolean;
   /** Retry delays (seconds); defaults from RETRY_BASE_SECONDS / RETRY_MAX_SECONDS. */
   backoff?: { baseSeconds?: number; maxSeconds?: number };
+  /** Give-up policy; without it a failure retries until the queue's maxReceiveCount moves it to the DLQ. */
+  attempts?: Attempts<z.infer<S>>;
 }
 
 export interface SqsMessage<T> {
@@ -24,6 +26,29 @@ export interface SqsMessage<T> {
   record: SQSRecord;
   /** How many times SQS has delivered this message (1 on the first attempt). */
   receiveCount: number;
+}
+
+/**
+ * When a consumer stops retrying, owned by the stack so every consumer gives up the same way: a
+ * PermanentError gives up at once; any other failure is retried with backoff until attempt `max`,
+ * which gives up. Giving up calls `giveUp` (record the failure where users look), then the message
+ * is deleted (`then: 'done'`) or left to fail into the DLQ for `panoptes redrive` (`'dead-letter'`:
+ * needs `max` = the queue's maxReceiveCount).
+ */
+/** The one give-up rule: attempt `max` is the last (callers outside SQS deliveries use it too). */
+export const isLastAttempt = (attempt: number, max: number): boolean => attempt >= max;
+
+export interface Attempts<T> {
+  max: number;
+  /** This delivery's attempt (default: the receive count); asked only after a failure. */
+  number?: (msg: SqsMessage<T>) => Promise<number> | number;
+  /** Failures that are not this message's (e.g. another worker's lease): retried, never given up on. */
+  waitOn?: (err: unknown) => boolean;
+  /** A failure that will be retried: e.g. record the attempt. */
+  retrying?: (msg: SqsMessage<T>, err: Error, attempt: number) => Promise<unknown>;
+  /** The failure is final; `reason` is the PermanentError's reason or "gave up after N attempts: …". */
+  giveUp: (msg: SqsMessage<T>, reason: string, err: Error) => Promise<unknown>;
+  then: 'done' | 'dead-letter';
 }
 
 /**
@@ -53,14 +78,33 @@ export function sqsHandler<S extends z.ZodType>(
         throw new PermanentError('invalid message body');
       }
       const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+      const msg = { body: parsed.data, record, receiveCount };
       try {
-        await fn({ body: parsed.data, record, receiveCount });
+        await fn(msg);
       } catch (err) {
+        if (opts.attempts) return afterFailure(opts.attempts, msg, err as Error);
         // Retrying cannot fix a permanent failure: let it reach the DLQ without backoff.
         if (err instanceof PermanentError) poison.add(record.messageId);
         logger.warn('record failed', { messageId: record.messageId, error: (err as Error).message, receiveCount, permanent: err instanceof PermanentError });
         throw err;
       }
+    };
+    /** Returns: the message is done. Throws: it is retried (or, given up with 'dead-letter', dead-lettered). */
+    const afterFailure = async (a: Attempts<z.infer<S>>, msg: SqsMessage<z.infer<S>>, err: Error): Promise<void> => {
+      const attempt = a.number ? await a.number(msg) : msg.receiveCount;
+      const permanent = err instanceof PermanentError;
+      const final = permanent || (isLastAttempt(attempt, a.max) && !a.waitOn?.(err));
+      const log = { messageId: msg.record.messageId, error: err.message, attempt, max: a.max, permanent };
+      if (!final) {
+        logger.warn('record failed; will retry', log);
+        await a.retrying?.(msg, err, attempt);
+        throw err;
+      }
+      logger.warn(a.then === 'done' ? 'record failed: given up' : 'record failed: given up, to the DLQ', log);
+      await a.giveUp(msg, permanent ? err.reason : `gave up after ${attempt} attempts: ${err.message}`, err);
+      if (a.then === 'done') return;
+      poison.add(msg.record.messageId);
+      throw err;
     };
     const response = await processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
     await delayRetries(event, response, poison, opts.backoff);

@@ -3,7 +3,8 @@ import { HttpError } from '../../../shared/platform/errors.js';
 import { aggregate, countsQuery, resolveRange } from '../../../shared/photos/counts.js';
 import { MAX_BODY_BYTES, parseIntake } from '../../../shared/photos/intake.js';
 import { dedupPk, parsePhotoKey, photoKey, reportOf, sniffImage, type PhotoRecord } from '../../../shared/photos/model.js';
-import { giveUp, judgeError, judgeResponse, planSweep } from '../../../shared/photos/policy.js';
+import { judgeError, judgeResponse, planSweep } from '../../../shared/photos/policy.js';
+import { isLastAttempt } from '../../../shared/platform/sqs/stack.js';
 import { parseDuration } from '../../../shared/platform/time.js';
 import { parseTime } from '../../../shared/photos/time.js';
 import { SafeFetchError } from '../../../shared/platform/net/safe-fetch.js';
@@ -148,8 +149,8 @@ describe('download policy', () => {
     expect(judgeResponse(res(429, ''))).toEqual({ kind: 'transient', reason: 'http_429' });
     expect(judgeError(new SafeFetchError('too_large', 'big', true)).kind).toBe('permanent');
     expect(judgeError(new SafeFetchError('network', 'ECONNREFUSED', false))).toEqual({ kind: 'transient', reason: 'network: ECONNREFUSED' });
-    expect(giveUp(3, 4)).toBe(false);
-    expect(giveUp(4, 4)).toBe(true);
+    expect(isLastAttempt(3, 4)).toBe(false);
+    expect(isLastAttempt(4, 4)).toBe(true);
   });
 });
 
