@@ -1,13 +1,14 @@
+import * as z from 'zod';
 import { ddb } from '../platform/aws.js';
+import { loadConfig } from '../platform/config.js';
 import { IdAllocator } from './allocator.js';
 
 let allocator: IdAllocator | undefined;
 
 /** The container-wide allocator on IDS_TABLE: every capability takes its IDs from here. */
 export function ids(): IdAllocator {
-  const table = process.env.IDS_TABLE;
-  if (!table) throw new Error('IDS_TABLE is not set');
-  return (allocator ??= new IdAllocator({ table, client: ddb() }));
+  // On first use, not at import: functions that never allocate need not have IDS_TABLE.
+  return (allocator ??= new IdAllocator({ table: loadConfig({ IDS_TABLE: z.string().min(1) }).IDS_TABLE, client: ddb() }));
 }
 
 export const nextId = (key: string) => ids().nextId(key);

@@ -7,7 +7,7 @@ import type * as z from 'zod';
 import { sqs } from '../aws.js';
 import { logger } from '../logger.js';
 import { PermanentError } from '../errors.js';
-import { backoffSeconds } from './backoff.js';
+import { backoffSeconds, retryPace } from './backoff.js';
 import { queueUrlFromArn } from './queues.js';
 
 export interface SqsOptions<S extends z.ZodType> {
@@ -61,6 +61,7 @@ export function sqsHandler<S extends z.ZodType>(
   opts: SqsOptions<S>,
   fn: (msg: SqsMessage<z.infer<S>>) => Promise<void>,
 ) {
+  retryPace(); // validated with the consumer's other settings, at cold start
   const core = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const processor = opts.fifo ? new SqsFifoPartialProcessorAsync() : new BatchProcessor(EventType.SQS);
     const poison = new Set<string>();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { backoffSeconds } from '../../../shared/platform/sqs/backoff.js';
 
 describe('backoffSeconds', () => {
@@ -10,5 +10,16 @@ describe('backoffSeconds', () => {
   });
   it('is capped', () => {
     expect(backoffSeconds(30, { baseSeconds: 2, maxSeconds: 300, random: () => 1 })).toBe(300);
+  });
+
+  it('a mistyped RETRY_BASE_SECONDS is a ConfigError naming it, not a NaN delay', async () => {
+    vi.resetModules();
+    process.env.RETRY_BASE_SECONDS = 'two';
+    try {
+      const fresh = await import('../../../shared/platform/sqs/backoff.js');
+      expect(() => fresh.retryPace()).toThrow(/RETRY_BASE_SECONDS/);
+    } finally {
+      delete process.env.RETRY_BASE_SECONDS;
+    }
   });
 });
