@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
-import { HttpError, badRequest, conflict, forbidden, notFound } from '../platform/errors.js';
+import { badRequest, conflict, forbidden, notFound, unavailable } from '../platform/errors.js';
 import { pickGroup, type Group, type GroupConfig, type GroupStatus } from './groups.js';
 import { encodeFileId, objectKey } from './ids.js';
 import type { MediaObjects } from './objects.js';
@@ -191,7 +191,7 @@ export class MediaStore {
     let name = (await this.o.ddb.send(new GetCommand({ TableName: table, Key: key }))).Item?.group as string | undefined;
     if (!name) {
       const chosen = pickGroup(await this.listGroups(), this.o.random);
-      if (!chosen) throw new HttpError(503, 'NoActiveGroup', 'no storage group accepts new users (all are read-only)');
+      if (!chosen) throw unavailable('no storage group accepts new users (all are read-only)', 'NoActiveGroup');
       try {
         await this.o.ddb.send(new PutCommand({
           TableName: table,

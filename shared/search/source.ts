@@ -3,13 +3,13 @@
  * SSRF rules, shared/platform/net), or inline base64. Each failure is the caller's fault and answers 4xx.
  */
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { HttpError, badRequest, notFound, payloadTooLarge } from '../platform/errors.js';
+import { badRequest, notFound, payloadTooLarge, unprocessable as unprocessableError } from '../platform/errors.js';
 import { SafeFetchError, safeFetch } from '../platform/net/safe-fetch.js';
 import type { AllowList } from '../platform/net/allow.js';
 import { ImageProblem } from './pipeline.js';
 import type { ObjectVersion } from './model.js';
 
-export const unprocessable = (message: string, code = 'UnprocessableImage') => new HttpError(422, code, message);
+export const unprocessable = (message: string, code = 'UnprocessableImage') => unprocessableError(message, code);
 
 export interface LoadedImage {
   bytes: Uint8Array;

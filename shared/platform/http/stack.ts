@@ -4,7 +4,7 @@ import httpCors from '@middy/http-cors';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { HttpError, badRequest, payloadTooLarge } from '../errors.js';
+import { badRequest, payloadTooLarge, toHttp } from '../errors.js';
 import { logger } from '../logger.js';
 import { parseOr400 } from '../validation.js';
 import { authenticate, type Caller } from './auth.js';
@@ -108,11 +108,12 @@ function optionalCaller(key: string | undefined): Caller | undefined {
 
 /** Never leaks a stack trace: unknown errors are logged and answered with a generic 500. */
 export function errorReply(err: unknown, requestId: string): HttpReply {
-  if (err instanceof HttpError) {
+  const http = toHttp(err);
+  if (http) {
     return {
-      statusCode: err.statusCode,
-      body: { status: 'error', error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}), requestId },
-      ...(err.headers ? { headers: err.headers } : {}),
+      statusCode: http.statusCode,
+      body: { status: 'error', error: http.code, message: http.message, ...(http.details ? { details: http.details } : {}), requestId },
+      ...(http.headers ? { headers: http.headers } : {}),
     };
   }
   logger.error('unhandled error', err as Error);

@@ -10,7 +10,7 @@ import { FILE_ID_PATTERN, FILE_SEQ_KEY } from '../../../shared/media-store/ids.j
 import { partRanges } from '../../../shared/media-store/plan.js';
 import { s3Objects } from '../../../shared/media-store/objects.js';
 import { MediaStore, type MediaStoreOptions, type UploadTicket } from '../../../shared/media-store/store.js';
-import { HttpError } from '../../../shared/platform/errors.js';
+import { toHttp } from '../../../shared/platform/errors.js';
 import { resource } from '../../support/names.js';
 
 /**
@@ -86,9 +86,11 @@ const objectExists = async (bucket: string, key: string) => s3().send(new HeadOb
 
 async function expectHttp(p: Promise<unknown>, status: number, message?: RegExp) {
   const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err, 'expected an HttpError').toBeInstanceOf(HttpError);
-  expect((err as HttpError).statusCode).toBe(status);
-  if (message) expect((err as HttpError).message).toMatch(message);
+  // The store throws domain errors; toHttp is how every one of them is answered.
+  const http = toHttp(err);
+  expect(http, `expected an error the HTTP stack answers, got ${String(err)}`).toBeDefined();
+  expect(http!.statusCode).toBe(status);
+  if (message) expect(http!.message).toMatch(message);
 }
 
 describe('media store: groups and routing', () => {

@@ -59,6 +59,11 @@ describe('shared/ layers', () => {
     expect(show(bad)).toEqual([]);
   });
 
+  it('capability and engine code throws domain errors, never HTTP ones (toHttp maps them in one place)', () => {
+    const http = sources(shared).filter((f) => folderOf(f) !== 'platform' && /\bHttpError\b/.test(readFileSync(f, 'utf8')));
+    expect(http.map((f) => relative(root, f))).toEqual([]);
+  });
+
   it('no runtime import cycle between files (type-only imports aside)', () => {
     const next = new Map<string, string[]>();
     for (const file of sources(shared)) {

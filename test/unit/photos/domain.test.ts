@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../../shared/platform/errors.js';
+import { toHttp, type HttpError } from '../../../shared/platform/errors.js';
 import { aggregate, countsQuery, resolveRange } from '../../../shared/photos/counts.js';
 import { MAX_BODY_BYTES, parseIntake } from '../../../shared/photos/intake.js';
 import { dedupPk, parsePhotoKey, photoKey, reportOf, sniffImage, type PhotoRecord } from '../../../shared/photos/model.js';
@@ -17,10 +17,11 @@ function expect400(fn: () => unknown, path: string) {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(HttpError);
-    expect((err as HttpError).statusCode).toBe(400);
-    expect((err as HttpError).details?.[0]?.path).toBe(path);
-    return err as HttpError;
+    // Domain code throws domain errors; toHttp is the one mapping to the answer.
+    const http = toHttp(err);
+    expect(http?.statusCode).toBe(400);
+    expect(http?.details?.[0]?.path).toBe(path);
+    return http as HttpError;
   }
   throw new Error('expected a 400');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../../shared/platform/errors.js';
+import { toHttp } from '../../../shared/platform/errors.js';
 import { stats, pending } from '../../../shared/api/photos.js';
 import { MAX_FUTURE_MS } from '../../../shared/photos/intake.js';
 import { MAX_WITHIN_MS, windowOf, withinMs } from '../../../shared/photos/stats.js';
@@ -35,9 +35,8 @@ describe('photo stats window', () => {
           parseOr400(q, { pending: 'report', within }, 'query');
           expect.unreachable(within);
         } catch (err) {
-          expect(err).toBeInstanceOf(HttpError);
-          expect((err as HttpError).statusCode).toBe(400);
-          expect((err as HttpError).details?.[0]?.path).toBe('query.within');
+          expect(toHttp(err)?.statusCode).toBe(400);
+          expect(toHttp(err)?.details?.[0]?.path).toBe('query.within');
         }
       }
     }
