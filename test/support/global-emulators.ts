@@ -24,6 +24,7 @@ export function resourceNames(svc: ServiceConfig): Record<string, string> {
 export function functionInfo(svc: ServiceConfig): Record<string, FunctionInfo> {
   const provider = Object.fromEntries(Object.entries(svc.provider.environment ?? {}).filter(([k]) => k !== 'NODE_OPTIONS').map(([k, v]) => [k, String(v)]));
   return Object.fromEntries(Object.entries(svc.functions).map(([name, f]) => [name, {
+    name: f.name ?? name,
     handler: f.handler ?? '',
     environment: { ...provider, ...Object.fromEntries(Object.entries(f.environment ?? {}).map(([k, v]) => [k, String(v)])) },
     http: (f.events ?? []).flatMap((e) => {

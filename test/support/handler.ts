@@ -13,6 +13,8 @@ import { DEV_KEY } from './env.js';
  * provides the functions). Test files are isolated, so the environment set here stays in one file.
  */
 export interface FunctionInfo {
+  /** The deployed name (panoptes-<stage>-<function>). */
+  name: string;
   handler: string;
   environment: Record<string, string>;
   http: Array<{ method: string; path: string }>;
@@ -41,7 +43,7 @@ export async function handlerOf(fn: string): Promise<Handler> {
 }
 
 export function lambdaContext(fn: string) {
-  return { awsRequestId: randomUUID(), functionName: `panoptes-local-${fn}`, getRemainingTimeInMillis: () => 30_000, callbackWaitsForEmptyEventLoop: false };
+  return { awsRequestId: randomUUID(), functionName: inject('functions')[fn]?.name ?? fn, getRemainingTimeInMillis: () => 30_000, callbackWaitsForEmptyEventLoop: false };
 }
 
 export interface HttpReply {

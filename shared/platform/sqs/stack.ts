@@ -28,6 +28,9 @@ export interface SqsMessage<T> {
   receiveCount: number;
 }
 
+/** The one give-up rule: attempt `max` is the last (callers outside SQS deliveries use it too). */
+export const isLastAttempt = (attempt: number, max: number): boolean => attempt >= max;
+
 /**
  * When a consumer stops retrying, owned by the stack so every consumer gives up the same way: a
  * PermanentError gives up at once; any other failure is retried with backoff until attempt `max`,
@@ -35,9 +38,6 @@ export interface SqsMessage<T> {
  * is deleted (`then: 'done'`) or left to fail into the DLQ for `panoptes redrive` (`'dead-letter'`:
  * needs `max` = the queue's maxReceiveCount).
  */
-/** The one give-up rule: attempt `max` is the last (callers outside SQS deliveries use it too). */
-export const isLastAttempt = (attempt: number, max: number): boolean => attempt >= max;
-
 export interface Attempts<T> {
   max: number;
   /** This delivery's attempt (default: the receive count); asked only after a failure. */
