@@ -80,7 +80,7 @@ export async function benchClips(): Promise<ClipsBenchResult> {
   const receiver = await startReceiver();
   const stack = await startStack({
     dynamoPort: await freePort(), fauxqsPort: await freePort(), httpPort: await freePort(), lambdaPort: await freePort(),
-    env: { ALARM_WEBHOOK_URL: `${receiver.url}/alarms/{cameraId}` },
+    env: { CLIPS_ALARM_WEBHOOK_URL: `${receiver.url}/alarms/{cameraId}` },
   });
   try {
     const api = async (method: string, path: string, body?: unknown) => {

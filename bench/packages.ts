@@ -55,7 +55,7 @@ export function packageStage(stage = STAGE): void {
 }
 
 /** Values a deployment must provide (empty in the packaged stage's config), so that the handler loads. */
-const REQUIRED_AT_DEPLOY: Record<string, string> = { REPORT_URL: 'https://report.example.com/counts' };
+const REQUIRED_AT_DEPLOY: Record<string, string> = { PHOTOS_REPORT_URL: 'https://report.example.com/counts' };
 
 /** What the function sees at import: its environment with CloudFormation intrinsics as placeholders. */
 function envFor(state: State, fn: StateFn): Record<string, string> {

@@ -1,19 +1,19 @@
-import * as z from 'zod';
-import { loadConfig } from '../../shared/platform/config.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { badRequest, notFound } from '../../shared/platform/errors.js';
 import { iso } from '../../shared/clips/api.js';
 import * as api from '../../shared/api/clips.js';
 import { decodeCursor, encodeCursor } from '../../shared/clips/alarms/cursor.js';
 import type { AlarmItem } from '../../shared/clips/alarms/model.js';
-import { getAlarm, listAlarms, listPushAttempts } from '../../shared/clips/alarms/store.js';
+import { alarmPushesRepo, alarmsRepo } from '../../shared/clips/alarms/store.js';
 import { mediaUrls } from '../../shared/clips/alarms/urls.js';
+import { loadClipsSettings } from '../../shared/clips/settings.js';
 
 /** GET /alarms?cameraId=&rule=&from=&to=&limit=&cursor= (newest first) and GET /alarms/{alarmId}. */
-const cfg = loadConfig({
-  ARTIFACTS_BUCKET: z.string().default(''),
-  MEDIA_URL_TTL_SECONDS: z.coerce.number().int().positive().max(604_800).default(3600),
-});
+const cfg = loadClipsSettings(
+  'CLIPS_ARTIFACTS_BUCKET', 'CLIPS_MEDIA_URL_TTL_SECONDS', 'CLIPS_ALARMS_TABLE', 'CLIPS_ALARM_PUSHES_TABLE', 'CLIPS_ALARM_RETENTION_DAYS',
+);
+const alarms = alarmsRepo(cfg);
+const pushLog = alarmPushesRepo(cfg);
 
 const view = (a: AlarmItem) => ({
   alarmId: a.alarmId,
@@ -46,14 +46,14 @@ export const list = httpHandler(api.listAlarms, async ({ query }) => {
   const fromMs = query.from ?? 0;
   const toMs = query.to ?? 8.64e15;
   if (toMs < fromMs) throw badRequest('invalid query.to: before from', [{ path: 'query.to', message: 'must not be before from' }]);
-  const page = await listAlarms({ cameraId: query.cameraId, fromMs, toMs, limit: query.limit, ...(query.rule !== undefined ? { ruleId: query.rule } : {}), ...(cursor ? { cursor } : {}) });
+  const page = await alarms.listAlarms({ cameraId: query.cameraId, fromMs, toMs, limit: query.limit, ...(query.rule !== undefined ? { ruleId: query.rule } : {}), ...(cursor ? { cursor } : {}) });
   return json(200, { items: page.items.map(view), nextCursor: encodeCursor(page.last) ?? null });
 });
 
 export const get = httpHandler(api.getAlarm, async ({ path }) => {
-  const alarm = await getAlarm(path.alarmId);
+  const alarm = await alarms.getAlarm(path.alarmId);
   if (!alarm) throw notFound(`alarm ${path.alarmId} not found`);
-  const [urls, pushes] = await Promise.all([mediaUrls(cfg.ARTIFACTS_BUCKET, alarm, cfg.MEDIA_URL_TTL_SECONDS), listPushAttempts(alarm.alarmId)]);
+  const [urls, pushes] = await Promise.all([mediaUrls(cfg.CLIPS_ARTIFACTS_BUCKET, alarm, cfg.CLIPS_MEDIA_URL_TTL_SECONDS), pushLog.listPushAttempts(alarm.alarmId)]);
   return json(200, {
     ...view(alarm),
     replayUrl: urls.replayUrl ?? null,

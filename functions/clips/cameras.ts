@@ -1,14 +1,13 @@
-import * as z from 'zod';
-import { loadConfig } from '../../shared/platform/config.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { badRequest, notFound } from '../../shared/platform/errors.js';
 import { formatRuleSetErrors, parseRuleSet } from '../../shared/rules/schema.js';
 import { iso } from '../../shared/clips/api.js';
 import * as api from '../../shared/api/clips.js';
-import { listClips } from '../../shared/clips/store.js';
+import { clipIndexRepo } from '../../shared/clips/store.js';
 import type { CameraHealthFields } from '../../shared/clips/registry/health.js';
 import { cameraStatus, type AgentItem, type CameraItem } from '../../shared/clips/registry/liveness.js';
-import { clearDetector, deleteCamera, getCamera, scanAgents, scanCameras, setDetector, upsertCamera } from '../../shared/clips/registry/store.js';
+import { agentsRepo, camerasRepo } from '../../shared/clips/registry/store.js';
+import { loadClipsSettings } from '../../shared/clips/settings.js';
 import { storedDetectorSettings } from '../../shared/clips/registry/detector.js';
 import { BUNDLED_MODELS, MODEL_DEFAULTS, chosenModel, type BundledModel } from '../../shared/vision/persons/catalog.js';
 
@@ -17,7 +16,12 @@ import { BUNDLED_MODELS, MODEL_DEFAULTS, chosenModel, type BundledModel } from '
  * A camera exists once anything names it: PUT /cameras/{id}, PUT /cameras/{id}/rules or its first
  * clip. Only cameras with a source are tasks that capture agents claim.
  */
-const cfg = loadConfig({ CLIP_SECONDS: z.coerce.number().positive().default(5) });
+const cfg = loadClipsSettings(
+  'CLIPS_CLIP_SECONDS', 'CLIPS_CAMERAS_TABLE', 'CLIPS_AGENTS_TABLE', 'CLIPS_AGENT_RETENTION_DAYS', 'CLIPS_TABLE', 'CLIPS_RETENTION_DAYS',
+);
+const registry = camerasRepo(cfg);
+const agentsTable = agentsRepo(cfg);
+const clipIndex = clipIndexRepo(cfg);
 
 const view = (c: CameraItem) => ({
   cameraId: c.cameraId,
@@ -41,18 +45,18 @@ const view = (c: CameraItem) => ({
 
 
 export const put = httpHandler(api.putCamera, async ({ path, body }) => {
-  const cam = await upsertCamera(path.cameraId, body, Date.now());
+  const cam = await registry.upsertCamera(path.cameraId, body, Date.now());
   return json(200, view(cam));
 });
 
 export const get = httpHandler(api.getCamera, async ({ path }) => {
-  const cam = await getCamera(path.cameraId);
+  const cam = await registry.getCamera(path.cameraId);
   if (!cam) throw notFound(`camera ${path.cameraId} is not registered`);
   return json(200, { ...view(cam), rules: (cam.rules as { rules?: unknown } | undefined)?.rules ?? [] });
 });
 
 export const remove = httpHandler(api.deleteCamera, async ({ path }) => {
-  if (!(await deleteCamera(path.cameraId))) throw notFound(`camera ${path.cameraId} is not registered`);
+  if (!(await registry.deleteCamera(path.cameraId))) throw notFound(`camera ${path.cameraId} is not registered`);
   return { statusCode: 204 };
 });
 
@@ -62,12 +66,12 @@ export const putRules = httpHandler(api.putRules, async ({ path, body }) => {
     const details = parsed.details.map((d) => ({ path: d.path ? `body.${d.path}` : 'body', message: d.message }));
     throw badRequest(`invalid rules: ${formatRuleSetErrors(parsed.details)}`, details);
   }
-  const cam = await upsertCamera(path.cameraId, { rules: parsed.value }, Date.now());
+  const cam = await registry.upsertCamera(path.cameraId, { rules: parsed.value }, Date.now());
   return json(200, { cameraId: cam.cameraId, rules: parsed.value.rules, ...(parsed.value.filters ? { filters: parsed.value.filters } : {}), updatedAt: iso(cam.rulesUpdatedAt) });
 });
 
 export const getRules = httpHandler(api.getRules, async ({ path }) => {
-  const cam = await getCamera(path.cameraId);
+  const cam = await registry.getCamera(path.cameraId);
   if (!cam) throw notFound(`camera ${path.cameraId} is not registered`);
   const stored = cam.rules as { rules?: unknown; filters?: unknown } | undefined;
   return json(200, { cameraId: cam.cameraId, rules: stored?.rules ?? [], ...(stored?.filters ? { filters: stored.filters } : {}), updatedAt: iso(cam.rulesUpdatedAt) });
@@ -91,25 +95,25 @@ function detectorView(cameraId: string, cam: CameraItem | null) {
 }
 
 export const putDetector = httpHandler(api.putDetector, async ({ path, body }) => {
-  const cam = await setDetector(path.cameraId, body, Date.now());
+  const cam = await registry.setDetector(path.cameraId, body, Date.now());
   return json(200, detectorView(path.cameraId, cam));
 });
 
 export const getDetector = httpHandler(api.getDetector, async ({ path }) => {
-  return json(200, detectorView(path.cameraId, await getCamera(path.cameraId)));
+  return json(200, detectorView(path.cameraId, await registry.getCamera(path.cameraId)));
 });
 
 export const deleteDetector = httpHandler(api.deleteDetector, async ({ path }) => {
-  return json(200, detectorView(path.cameraId, await clearDetector(path.cameraId, Date.now())));
+  return json(200, detectorView(path.cameraId, await registry.clearDetector(path.cameraId, Date.now())));
 });
 
 export const status = httpHandler(api.status, async () => {
   const now = Date.now();
-  const [cameras, agents] = await Promise.all([scanCameras(), scanAgents()]);
+  const [cameras, agents] = await Promise.all([registry.scanCameras(), agentsTable.scanAgents()]);
   const byId = new Map<string, AgentItem>(agents.map((a) => [a.agentId, a]));
   const items = cameras
     // The name too: the console's wall shows it.
-    .map((c) => ({ ...cameraStatus(c, byId, now, 3 * cfg.CLIP_SECONDS * 1000), name: c.name ?? null }))
+    .map((c) => ({ ...cameraStatus(c, byId, now, 3 * cfg.CLIPS_CLIP_SECONDS * 1000), name: c.name ?? null }))
     .sort((a, b) => a.cameraId.localeCompare(b.cameraId));
   return json(200, { at: new Date(now).toISOString(), cameras: items });
 });
@@ -117,7 +121,7 @@ export const status = httpHandler(api.status, async () => {
 export const clips = httpHandler(api.clips, async ({ path, query }) => {
   const to = query.to ?? Date.now() + 86_400_000;
   const from = query.from ?? to - 86_400_000;
-  const items = await listClips(path.cameraId, from, to, query.limit);
+  const items = await clipIndex.listClips(path.cameraId, from, to, query.limit);
   return json(200, {
     cameraId: path.cameraId,
     items: items.map((c) => ({

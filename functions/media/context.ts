@@ -1,6 +1,6 @@
 import { ddb } from '../../shared/platform/aws.js';
 import { nextId } from '../../shared/ids/index.js';
-import { mediaSettings } from '../../shared/media-store/config.js';
+import { mediaSettings } from '../../shared/media-store/settings.js';
 import { FILE_SEQ_KEY } from '../../shared/media-store/ids.js';
 import type { HttpReply } from '../../shared/platform/http/stack.js';
 import type { MediaObjects } from '../../shared/media-store/objects.js';

@@ -2,7 +2,8 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, S3Event, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { s3 } from '../../shared/platform/aws.js';
-import { loadConfig } from '../../shared/platform/config.js';
+import { loadPhotosSettings } from '../../shared/photos/settings.js';
+import { loadClipsSettings } from '../../shared/clips/settings.js';
 import { PermanentError } from '../../shared/platform/errors.js';
 import { logger } from '../../shared/platform/logger.js';
 import { parsePhotoKey } from '../../shared/photos/model.js';
@@ -13,20 +14,17 @@ import { send } from '../../shared/platform/sqs/queues.js';
 import { isLastAttempt, sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { NotAnImageError, detectPersons, loadPersonModel } from '../../shared/vision/detect.js';
 import { objectKey } from '../../shared/platform/s3-event.js';
-import { cachedDetectorSettings } from '../../shared/clips/registry/detector.js';
+import { cachedDetectorSettings, detectorSettingsOf } from '../../shared/clips/registry/detector.js';
+import { camerasRepo } from '../../shared/clips/registry/store.js';
 
-const cfg = loadConfig({
-  PHOTOS_TABLE: z.string().min(1),
-  PHOTOS_BUCKET: z.string().min(1),
-  PHOTOS_ANALYSE_QUEUE: z.string().min(1),
-  PHOTOS_REPORT_QUEUE: z.string().min(1),
-  ANALYSE_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
-  // Read by shared/clips/registry/store.ts: the camera whose detector settings count the photo.
-  CAMERAS_TABLE: z.string().min(1),
-});
+const cfg = {
+  ...loadPhotosSettings('PHOTOS_TABLE', 'PHOTOS_BUCKET', 'PHOTOS_ANALYSE_QUEUE', 'PHOTOS_REPORT_QUEUE', 'PHOTOS_ANALYSE_MAX_ATTEMPTS'),
+  // The camera registry: the camera whose detector settings count the photo.
+  ...loadClipsSettings('CLIPS_CAMERAS_TABLE'),
+};
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
 /** The photo's camera's detector settings ({} = the model's defaults), one read per camera per minute. */
-const cameraSettings = cachedDetectorSettings(60_000);
+const cameraSettings = cachedDetectorSettings(detectorSettingsOf(camerasRepo(cfg)), 60_000);
 
 // Start loading the model with the container, not with the first photo.
 void loadPersonModel().catch((err: unknown) => logger.error('person model failed to load', err as Error));
@@ -79,7 +77,7 @@ async function attempt(id: number, attemptNo: number, key?: string): Promise<boo
       return true;
     }
     // Its first attempt runs off the S3 event, not an SQS delivery: the stack's rule, applied here.
-    if (isLastAttempt(attemptNo, cfg.ANALYSE_MAX_ATTEMPTS)) {
+    if (isLastAttempt(attemptNo, cfg.PHOTOS_ANALYSE_MAX_ATTEMPTS)) {
       await repo.markFailed(id, 'analyse', `gave up after ${attemptNo} attempts: ${reason}`, Date.now());
       return true;
     }

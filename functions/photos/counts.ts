@@ -1,12 +1,11 @@
-import * as z from 'zod';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
-import { loadConfig } from '../../shared/platform/config.js';
+import { loadPhotosSettings } from '../../shared/photos/settings.js';
 import { badRequest } from '../../shared/platform/errors.js';
 import { aggregate, resolveRange } from '../../shared/photos/counts.js';
 import * as api from '../../shared/api/photos.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 
-const cfg = loadConfig({ PHOTOS_TABLE: z.string().min(1) });
+const cfg = loadPhotosSettings('PHOTOS_TABLE');
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
 
 /** GET /cameras/{cameraId}/counts?from=&to=&bucket=5m → people per bucket (avg, max) over analysed photos. */

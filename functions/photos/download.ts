@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { s3 } from '../../shared/platform/aws.js';
-import { loadConfig } from '../../shared/platform/config.js';
+import { loadPhotosSettings } from '../../shared/photos/settings.js';
 import { logger } from '../../shared/platform/logger.js';
 import { parseAllowList } from '../../shared/platform/net/allow.js';
 import { SafeFetchError, safeFetch } from '../../shared/platform/net/safe-fetch.js';
@@ -11,26 +11,19 @@ import { PermanentError } from '../../shared/platform/errors.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 
-const cfg = loadConfig({
-  PHOTOS_TABLE: z.string().min(1),
-  PHOTOS_BUCKET: z.string().min(1),
-  PHOTO_SOURCE_ALLOW: z.string().default('*'),
-  DOWNLOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  DOWNLOAD_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
-  DOWNLOAD_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
-});
-const allow = parseAllowList(cfg.PHOTO_SOURCE_ALLOW);
+const cfg = loadPhotosSettings('PHOTOS_TABLE', 'PHOTOS_BUCKET', 'PHOTOS_SOURCE_ALLOW', 'PHOTOS_DOWNLOAD_TIMEOUT_MS', 'PHOTOS_DOWNLOAD_MAX_BYTES', 'PHOTOS_DOWNLOAD_MAX_ATTEMPTS');
+const allow = parseAllowList(cfg.PHOTOS_SOURCE_ALLOW);
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
 
 /**
  * Download consumer: fetches the announced URL (allow-listed, 10 s, 20 MB), checks the bytes are an image
  * and stores them under photos/…; the S3 notification then starts the analysis. Permanent failures mark
- * the record failed at once; transient ones retry with backoff until DOWNLOAD_MAX_ATTEMPTS, then fail.
+ * the record failed at once; transient ones retry with backoff until PHOTOS_DOWNLOAD_MAX_ATTEMPTS, then fail.
  */
 export const handler = sqsHandler({
   body: z.object({ id: z.number().int().positive() }),
   attempts: {
-    max: cfg.DOWNLOAD_MAX_ATTEMPTS,
+    max: cfg.PHOTOS_DOWNLOAD_MAX_ATTEMPTS,
     // Counted on the record: a sweeper re-drive is a new message whose receive count starts again.
     number: async ({ body, receiveCount }) => Math.max(receiveCount, ((await repo.get(body.id))?.attempts.download ?? 0) + 1),
     retrying: ({ body }, err) => repo.recordAttempt(body.id, 'download', err.message, Date.now()),
@@ -45,7 +38,7 @@ export const handler = sqsHandler({
   let outcome: DownloadOutcome;
   let bytes: Buffer | undefined;
   try {
-    const res = await safeFetch(rec.photoUrl, { allow, timeoutMs: cfg.DOWNLOAD_TIMEOUT_MS, maxBytes: cfg.DOWNLOAD_MAX_BYTES });
+    const res = await safeFetch(rec.photoUrl, { allow, timeoutMs: cfg.PHOTOS_DOWNLOAD_TIMEOUT_MS, maxBytes: cfg.PHOTOS_DOWNLOAD_MAX_BYTES });
     outcome = judgeResponse(res);
     bytes = res.body;
   } catch (err) {

@@ -1,13 +1,12 @@
-import * as z from 'zod';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
-import { loadConfig } from '../../shared/platform/config.js';
+import { loadPhotosSettings } from '../../shared/photos/settings.js';
 import { notFound } from '../../shared/platform/errors.js';
 import { presentRecord } from '../../shared/photos/model.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import * as api from '../../shared/api/photos.js';
 import { pipelineStats, windowOf, withinMs } from '../../shared/photos/stats.js';
 
-const cfg = loadConfig({ PHOTOS_TABLE: z.string().min(1) });
+const cfg = loadPhotosSettings('PHOTOS_TABLE');
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
 
 /** GET /photos/{id} → the record. */

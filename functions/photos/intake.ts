@@ -1,12 +1,11 @@
-import * as z from 'zod';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
-import { loadConfig } from '../../shared/platform/config.js';
+import { loadPhotosSettings } from '../../shared/photos/settings.js';
 import { parseIntake } from '../../shared/photos/intake.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import { acceptPhotos } from '../../shared/photos/service.js';
 import * as api from '../../shared/api/photos.js';
 
-const cfg = loadConfig({ PHOTOS_TABLE: z.string().min(1), PHOTOS_DOWNLOAD_QUEUE: z.string().min(1) });
+const cfg = loadPhotosSettings('PHOTOS_TABLE', 'PHOTOS_DOWNLOAD_QUEUE');
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
 
 /**

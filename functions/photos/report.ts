@@ -1,30 +1,24 @@
 import * as z from 'zod';
-import { loadConfig } from '../../shared/platform/config.js';
+import { loadPhotosSettings } from '../../shared/photos/settings.js';
 import { logger } from '../../shared/platform/logger.js';
 import { idempotencyKey, reportOf } from '../../shared/photos/model.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 
-const cfg = loadConfig({
-  PHOTOS_TABLE: z.string().min(1),
-  REPORT_URL: z.url({ message: 'REPORT_URL must be the URL of remote server 2' }),
-  REPORT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  // The report queue's maxReceiveCount (infra/resources/photos.yml).
-  REPORT_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
-});
+const cfg = loadPhotosSettings('PHOTOS_TABLE', 'PHOTOS_REPORT_URL', 'PHOTOS_REPORT_TIMEOUT_MS', 'PHOTOS_REPORT_MAX_ATTEMPTS');
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
 
 /**
  * Report consumer: POSTs the count to remote server 2 with `Idempotency-Key: photo-<id>` (the same on
  * every attempt, so the receiver can drop repeats). 2xx → reported; anything else retries with backoff.
- * The last receive before the DLQ (REPORT_MAX_ATTEMPTS = maxReceiveCount) fails the record at report, so
+ * The last receive before the DLQ (PHOTOS_REPORT_MAX_ATTEMPTS = maxReceiveCount) fails the record at report, so
  * it counts as failed rather than pending; the message still goes to the DLQ, and when `panoptes redrive`
  * brings it back a 2xx makes the record done.
  */
 export const handler = sqsHandler({
   body: z.object({ id: z.number().int().positive() }),
   attempts: {
-    max: cfg.REPORT_MAX_ATTEMPTS,
+    max: cfg.PHOTOS_REPORT_MAX_ATTEMPTS,
     retrying: ({ body }, err) => repo.recordAttempt(body.id, 'report', err.message, Date.now()),
     giveUp: ({ body }, reason) => repo.markFailed(body.id, 'report', reason, Date.now()),
     then: 'dead-letter',
@@ -38,11 +32,11 @@ export const handler = sqsHandler({
   }
   let error: string;
   try {
-    const res = await fetch(cfg.REPORT_URL, {
+    const res = await fetch(cfg.PHOTOS_REPORT_URL, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey(rec.id) },
       body: JSON.stringify(reportOf(rec)),
-      signal: AbortSignal.timeout(cfg.REPORT_TIMEOUT_MS),
+      signal: AbortSignal.timeout(cfg.PHOTOS_REPORT_TIMEOUT_MS),
       redirect: 'manual',
     });
     await res.arrayBuffer().catch(() => undefined);

@@ -1,30 +1,11 @@
-import * as z from 'zod';
-import { loadConfig } from '../../shared/platform/config.js';
+import { loadPhotosSettings } from '../../shared/photos/settings.js';
 import { logger } from '../../shared/platform/logger.js';
 import { STAGES, type Stage } from '../../shared/photos/model.js';
 import { planSweep, type PendingItem } from '../../shared/photos/policy.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
-import { parseDuration } from '../../shared/platform/time.js';
 import { sendBatch } from '../../shared/platform/sqs/queues.js';
 
-const duration = (def: string) => z.string().default(def).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `not a duration: ${v} (e.g. 10m, 30s)` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const cfg = loadConfig({
-  PHOTOS_TABLE: z.string().min(1),
-  PHOTOS_DOWNLOAD_QUEUE: z.string().min(1),
-  PHOTOS_ANALYSE_QUEUE: z.string().min(1),
-  PHOTOS_REPORT_QUEUE: z.string().min(1),
-  STUCK_AFTER: duration('10m'),
-  SWEEP_WINDOW: duration('24h'),
-  SWEEP_MAX_REDRIVES: z.coerce.number().int().min(0).default(6),
-});
+const cfg = loadPhotosSettings('PHOTOS_TABLE', 'PHOTOS_DOWNLOAD_QUEUE', 'PHOTOS_ANALYSE_QUEUE', 'PHOTOS_REPORT_QUEUE', 'PHOTOS_STUCK_AFTER', 'PHOTOS_SWEEP_WINDOW', 'PHOTOS_SWEEP_MAX_REDRIVES');
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
 const queueOf: Record<Stage, string> = { download: cfg.PHOTOS_DOWNLOAD_QUEUE, analyse: cfg.PHOTOS_ANALYSE_QUEUE, report: cfg.PHOTOS_REPORT_QUEUE };
 
@@ -36,25 +17,25 @@ export interface SweepSummary {
 }
 
 /**
- * Sweeper (every 5 min): records with no activity for STUCK_AFTER in any stage, callTime within the last
- * SWEEP_WINDOW (the sparse `pending` GSI), are re-driven to their stage's queue; after SWEEP_MAX_REDRIVES
+ * Sweeper (every 5 min): records with no activity for PHOTOS_STUCK_AFTER in any stage, callTime within the last
+ * PHOTOS_SWEEP_WINDOW (the sparse `pending` GSI), are re-driven to their stage's queue; after PHOTOS_SWEEP_MAX_REDRIVES
  * re-drives a record fails instead, so it cannot circulate for ever.
  */
 export const handler = async (): Promise<SweepSummary> => {
   const now = Date.now();
   const summary: SweepSummary = {
-    stuckAfterMs: cfg.STUCK_AFTER,
+    stuckAfterMs: cfg.PHOTOS_STUCK_AFTER,
     redriven: { download: 0, analyse: 0, report: 0 },
     failed: { download: 0, analyse: 0, report: 0 },
     ids: { download: [], analyse: [], report: [] },
   };
   for (const stage of STAGES) {
     const items: PendingItem[] = [];
-    for await (const p of repo.pending(stage, now - cfg.SWEEP_WINDOW, now + 5 * 60_000, now - cfg.STUCK_AFTER)) items.push(p);
+    for await (const p of repo.pending(stage, now - cfg.PHOTOS_SWEEP_WINDOW, now + 5 * 60_000, now - cfg.PHOTOS_STUCK_AFTER)) items.push(p);
     const redrive: number[] = [];
-    for (const a of planSweep(items, now, cfg.STUCK_AFTER, cfg.SWEEP_MAX_REDRIVES)) {
+    for (const a of planSweep(items, now, cfg.PHOTOS_STUCK_AFTER, cfg.PHOTOS_SWEEP_MAX_REDRIVES)) {
       if (a.action === 'fail') {
-        if (await repo.markFailed(a.id, stage, `stuck: no progress after ${cfg.SWEEP_MAX_REDRIVES} re-drives`, now, false)) summary.failed[stage]++;
+        if (await repo.markFailed(a.id, stage, `stuck: no progress after ${cfg.PHOTOS_SWEEP_MAX_REDRIVES} re-drives`, now, false)) summary.failed[stage]++;
       } else if (await repo.markRedriven(a.id, stage, now)) redrive.push(a.id);
     }
     if (redrive.length) await sendBatch(queueOf[stage], redrive.map((id) => ({ body: { id } })));

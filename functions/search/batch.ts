@@ -1,15 +1,14 @@
-import { loadConfig } from '../../shared/platform/config.js';
 import { forbidden } from '../../shared/platform/errors.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { nextId } from '../../shared/ids/index.js';
 import { logger } from '../../shared/platform/logger.js';
 import { inScope } from '../../shared/search/model.js';
 import * as api from '../../shared/api/search.js';
-import { env, jobsRepo } from '../../shared/search/runtime.js';
+import { loadSearchSettings, jobsRepo } from '../../shared/search/settings.js';
 import { sendBatch } from '../../shared/platform/sqs/queues.js';
 import { HttpError } from '../../shared/platform/errors.js';
 
-const cfg = loadConfig({ SEARCH_JOBS_TABLE: env.SEARCH_JOBS_TABLE, SEARCH_EXTRACT_QUEUE: env.SEARCH_EXTRACT_QUEUE });
+const cfg = loadSearchSettings('SEARCH_JOBS_TABLE', 'SEARCH_EXTRACT_QUEUE');
 const jobs = jobsRepo(cfg.SEARCH_JOBS_TABLE);
 
 /** SendMessageBatch calls in flight: 10,000 tasks are 1,000 calls, ~1 s at this width. */

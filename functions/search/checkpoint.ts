@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import { loadConfig } from '../../shared/platform/config.js';
 import { logger } from '../../shared/platform/logger.js';
-import { env } from '../../shared/search/runtime.js';
+import { loadSearchSettings } from '../../shared/search/settings.js';
 import { indexStore } from '../../shared/search/index-store.js';
 import { s3Snapshots } from '../../shared/search/snapshots.js';
 import { s3 } from '../../shared/platform/aws.js';
@@ -10,11 +9,7 @@ import { SyncedIndex } from '../../shared/vectors/index.js';
 
 const snapshots = s3Snapshots(s3());
 
-const cfg = loadConfig({
-  SEARCH_INDEX_TABLE: env.SEARCH_INDEX_TABLE,
-  SEARCH_INDEX_BUCKET: env.SEARCH_INDEX_BUCKET,
-  SEARCH_INDEX_KIND: env.SEARCH_INDEX_KIND,
-});
+const cfg = loadSearchSettings('SEARCH_INDEX_TABLE', 'SEARCH_INDEX_BUCKET', 'SEARCH_INDEX_KIND');
 
 /**
  * Writes a new snapshot of a model's index to S3 and truncates the log behind it (converting exact →

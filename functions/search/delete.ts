@@ -1,21 +1,16 @@
-import { loadConfig } from '../../shared/platform/config.js';
 import { forbidden, notFound } from '../../shared/platform/errors.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { inScope } from '../../shared/search/model.js';
 import { removeImage } from '../../shared/search/pipeline.js';
 import * as api from '../../shared/api/search.js';
-import { env, featuresRepo } from '../../shared/search/runtime.js';
+import { loadSearchSettings, featuresRepo } from '../../shared/search/settings.js';
 import { indexStore, logOnly } from '../../shared/search/index-store.js';
 
 // Removals only append to the index log: no snapshot, so no S3 client in this bundle (issue 16).
 const snapshots = logOnly;
 
-const cfg = loadConfig({
-  FEATURES_TABLE: env.FEATURES_TABLE,
-  SEARCH_INDEX_TABLE: env.SEARCH_INDEX_TABLE,
-  SEARCH_INDEX_BUCKET: env.SEARCH_INDEX_BUCKET,
-});
-const repo = featuresRepo(cfg.FEATURES_TABLE);
+const cfg = loadSearchSettings('SEARCH_FEATURES_TABLE', 'SEARCH_INDEX_TABLE', 'SEARCH_INDEX_BUCKET');
+const repo = featuresRepo(cfg.SEARCH_FEATURES_TABLE);
 
 /** DELETE /features/{imageKey+}: the image leaves the index (the object itself stays in the bucket). */
 export const handler = httpHandler(api.remove, async ({ path, caller }) => {

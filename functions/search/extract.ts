@@ -1,25 +1,16 @@
 import { s3 } from '../../shared/platform/aws.js';
-import { loadConfig } from '../../shared/platform/config.js';
 import { HttpError, forbidden } from '../../shared/platform/errors.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { parseAllowList } from '../../shared/platform/net/allow.js';
 import { inScope } from '../../shared/search/model.js';
 import { ImageProblem } from '../../shared/search/pipeline.js';
 import * as api from '../../shared/api/search.js';
-import { env } from '../../shared/search/runtime.js';
+import { loadSearchSettings } from '../../shared/search/settings.js';
 import { fromBucket, fromUrl, unprocessable } from '../../shared/search/source.js';
 import { extractFaces, warmModel } from '../../shared/search/vision.js';
-import * as z from 'zod';
 
-const cfg = loadConfig({
-  IMAGES_BUCKET: env.IMAGES_BUCKET,
-  IMAGE_URL_ALLOW: env.IMAGE_URL_ALLOW,
-  IMAGE_URL_TIMEOUT_MS: env.IMAGE_URL_TIMEOUT_MS,
-  IMAGE_MAX_BYTES: env.IMAGE_MAX_BYTES,
-  /** Answer 503 rather than let API Gateway cut us off at 30 s (the seed's FEATURE_TIMEOUT). */
-  EXTRACT_BUDGET_MS: z.coerce.number().int().positive().default(27_000),
-});
-const allow = parseAllowList(cfg.IMAGE_URL_ALLOW);
+const cfg = loadSearchSettings('SEARCH_IMAGES_BUCKET', 'SEARCH_IMAGE_URL_ALLOW', 'SEARCH_IMAGE_URL_TIMEOUT_MS', 'SEARCH_IMAGE_MAX_BYTES', 'SEARCH_EXTRACT_BUDGET_MS');
+const allow = parseAllowList(cfg.SEARCH_IMAGE_URL_ALLOW);
 void warmModel(); // load with the container, not with the first request
 
 /** POST /features/extract {imageKey | imageUrl} → faces (box, score, embedding), model, ms. Not indexed. */
@@ -27,9 +18,9 @@ export const handler = httpHandler(api.extract, async ({ body, caller }) => {
   const started = Date.now();
   if (body.imageKey && !inScope(body.imageKey, caller?.appId)) throw forbidden(`imageKey must be under images/${caller?.appId}/`);
   const image = body.imageKey
-    ? await fromBucket(s3(), cfg.IMAGES_BUCKET, body.imageKey, cfg.IMAGE_MAX_BYTES)
-    : await fromUrl(body.imageUrl!, { allow, maxBytes: cfg.IMAGE_MAX_BYTES, timeoutMs: cfg.IMAGE_URL_TIMEOUT_MS });
-  const budget = cfg.EXTRACT_BUDGET_MS - (Date.now() - started);
+    ? await fromBucket(s3(), cfg.SEARCH_IMAGES_BUCKET, body.imageKey, cfg.SEARCH_IMAGE_MAX_BYTES)
+    : await fromUrl(body.imageUrl!, { allow, maxBytes: cfg.SEARCH_IMAGE_MAX_BYTES, timeoutMs: cfg.SEARCH_IMAGE_URL_TIMEOUT_MS });
+  const budget = cfg.SEARCH_EXTRACT_BUDGET_MS - (Date.now() - started);
   let timer: NodeJS.Timeout | undefined;
   try {
     const r = await Promise.race([

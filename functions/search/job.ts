@@ -1,11 +1,10 @@
-import { loadConfig } from '../../shared/platform/config.js';
 import { notFound } from '../../shared/platform/errors.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { jobView } from '../../shared/search/model.js';
 import * as api from '../../shared/api/search.js';
-import { env, jobsRepo } from '../../shared/search/runtime.js';
+import { loadSearchSettings, jobsRepo } from '../../shared/search/settings.js';
 
-const cfg = loadConfig({ SEARCH_JOBS_TABLE: env.SEARCH_JOBS_TABLE });
+const cfg = loadSearchSettings('SEARCH_JOBS_TABLE');
 const jobs = jobsRepo(cfg.SEARCH_JOBS_TABLE);
 
 /** GET /features/jobs/{jobId} → {total, done, failed, state}; 404 once expired (or another app's). */

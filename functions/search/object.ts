@@ -1,9 +1,8 @@
 import type { S3Event } from 'aws-lambda';
-import { loadConfig } from '../../shared/platform/config.js';
 import { logger } from '../../shared/platform/logger.js';
 import { AUTO_INDEX_PREFIX } from '../../shared/search/model.js';
 import { removeImage } from '../../shared/search/pipeline.js';
-import { env, featuresRepo } from '../../shared/search/runtime.js';
+import { loadSearchSettings, featuresRepo } from '../../shared/search/settings.js';
 import { indexStore, logOnly } from '../../shared/search/index-store.js';
 import { send } from '../../shared/platform/sqs/queues.js';
 import { objectKey } from '../../shared/platform/s3-event.js';
@@ -11,13 +10,8 @@ import { objectKey } from '../../shared/platform/s3-event.js';
 // Removals only append to the index log: no snapshot, so no S3 client in this bundle (issue 16).
 const snapshots = logOnly;
 
-const cfg = loadConfig({
-  FEATURES_TABLE: env.FEATURES_TABLE,
-  SEARCH_INDEX_TABLE: env.SEARCH_INDEX_TABLE,
-  SEARCH_INDEX_BUCKET: env.SEARCH_INDEX_BUCKET,
-  SEARCH_EXTRACT_QUEUE: env.SEARCH_EXTRACT_QUEUE,
-});
-const repo = featuresRepo(cfg.FEATURES_TABLE);
+const cfg = loadSearchSettings('SEARCH_FEATURES_TABLE', 'SEARCH_INDEX_TABLE', 'SEARCH_INDEX_BUCKET', 'SEARCH_EXTRACT_QUEUE');
+const repo = featuresRepo(cfg.SEARCH_FEATURES_TABLE);
 
 /**
  * S3 events on the images bucket (images/…): a new object becomes an extraction task — the worker does

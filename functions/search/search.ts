@@ -2,7 +2,6 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from '../../shared/platform/aws.js';
-import { loadConfig } from '../../shared/platform/config.js';
 import { forbidden } from '../../shared/platform/errors.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { logger } from '../../shared/platform/logger.js';
@@ -10,7 +9,7 @@ import { LiveIndex } from '../../shared/search/live-index.js';
 import { decodeEmbeddings, inScope, oversample, selectMatches, type FaceMeta } from '../../shared/search/model.js';
 import { ImageProblem } from '../../shared/search/pipeline.js';
 import * as api from '../../shared/api/search.js';
-import { checkpointMessage, env, featuresRepo } from '../../shared/search/runtime.js';
+import { checkpointMessage, loadSearchSettings, featuresRepo } from '../../shared/search/settings.js';
 import { indexStore } from '../../shared/search/index-store.js';
 import { s3Snapshots } from '../../shared/search/snapshots.js';
 import { fromBase64, fromBucket, headImage, unprocessable } from '../../shared/search/source.js';
@@ -19,22 +18,13 @@ import { send } from '../../shared/platform/sqs/queues.js';
 
 const snapshots = s3Snapshots(s3());
 
-const cfg = loadConfig({
-  IMAGES_BUCKET: env.IMAGES_BUCKET,
-  FEATURES_TABLE: env.FEATURES_TABLE,
-  SEARCH_INDEX_TABLE: env.SEARCH_INDEX_TABLE,
-  SEARCH_INDEX_BUCKET: env.SEARCH_INDEX_BUCKET,
-  SEARCH_CHECKPOINT_QUEUE: env.SEARCH_CHECKPOINT_QUEUE,
-  IMAGE_MAX_BYTES: env.IMAGE_MAX_BYTES,
-  CHECKPOINT_AFTER: env.CHECKPOINT_AFTER,
-  SEARCH_INDEX_KIND: env.SEARCH_INDEX_KIND,
-});
-const repo = featuresRepo(cfg.FEATURES_TABLE);
+const cfg = loadSearchSettings('SEARCH_IMAGES_BUCKET', 'SEARCH_FEATURES_TABLE', 'SEARCH_INDEX_TABLE', 'SEARCH_INDEX_BUCKET', 'SEARCH_CHECKPOINT_QUEUE', 'SEARCH_IMAGE_MAX_BYTES', 'SEARCH_CHECKPOINT_AFTER', 'SEARCH_INDEX_KIND');
+const repo = featuresRepo(cfg.SEARCH_FEATURES_TABLE);
 const live = new LiveIndex(indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model: MODEL_ID, dimension: DIMENSION }, snapshots), {
   dimension: DIMENSION,
   kind: cfg.SEARCH_INDEX_KIND,
-  checkpointAfter: cfg.CHECKPOINT_AFTER,
-  onLongReplay: (_n, version) => void send(cfg.SEARCH_CHECKPOINT_QUEUE, checkpointMessage(MODEL_ID, DIMENSION, version, cfg.CHECKPOINT_AFTER))
+  checkpointAfter: cfg.SEARCH_CHECKPOINT_AFTER,
+  onLongReplay: (_n, version) => void send(cfg.SEARCH_CHECKPOINT_QUEUE, checkpointMessage(MODEL_ID, DIMENSION, version, cfg.SEARCH_CHECKPOINT_AFTER))
     .catch((err: unknown) => logger.warn('could not request a checkpoint', { error: (err as Error).message })),
   onError: (err) => logger.warn('index reload failed (the current index stays in use)', { error: err.message }),
   onRejected: (rejected) => logger.error('index log entries could not be applied', { count: rejected.length, first: rejected[0]?.error.message }),
@@ -54,7 +44,7 @@ async function queryFaces(body: { imageKey?: string; imageBase64?: string }): Pr
   if (body.imageKey) {
     const rec = await repo.get(body.imageKey, MODEL_ID);
     if (rec?.status === 'indexed' && rec.embeddings) {
-      const current = await headImage(s3(), cfg.IMAGES_BUCKET, body.imageKey).catch((err: unknown) => {
+      const current = await headImage(s3(), cfg.SEARCH_IMAGES_BUCKET, body.imageKey).catch((err: unknown) => {
         if (err instanceof ImageProblem) return undefined;
         throw err;
       });
@@ -65,8 +55,8 @@ async function queryFaces(body: { imageKey?: string; imageBase64?: string }): Pr
     }
   }
   const image = body.imageKey
-    ? await fromBucket(s3(), cfg.IMAGES_BUCKET, body.imageKey, cfg.IMAGE_MAX_BYTES)
-    : fromBase64(body.imageBase64!, cfg.IMAGE_MAX_BYTES);
+    ? await fromBucket(s3(), cfg.SEARCH_IMAGES_BUCKET, body.imageKey, cfg.SEARCH_IMAGE_MAX_BYTES)
+    : fromBase64(body.imageBase64!, cfg.SEARCH_IMAGE_MAX_BYTES);
   try {
     const r = await extractFaces(image.bytes);
     return { faces: r.faces, source: 'model', ms: r.ms };
@@ -94,7 +84,7 @@ const search = httpHandler(api.search, async ({ body, caller }) => {
   const records = await repo.facesOf(perFace.flat().map((m) => m.imageKey), MODEL_ID);
   // A short-lived GET URL per matched image, so a browser (the console) can show and link it.
   const urls = new Map(await Promise.all([...new Set(perFace.flat().map((m) => m.imageKey))].map(async (key) =>
-    [key, await getSignedUrl(s3(), new GetObjectCommand({ Bucket: cfg.IMAGES_BUCKET, Key: key }), { expiresIn: 900 })] as const)));
+    [key, await getSignedUrl(s3(), new GetObjectCommand({ Bucket: cfg.SEARCH_IMAGES_BUCKET, Key: key }), { expiresIn: 900 })] as const)));
   const faces = query.faces.map((f, i) => ({
     box: f.box,
     score: f.score,

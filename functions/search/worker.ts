@@ -1,10 +1,9 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { s3 } from '../../shared/platform/aws.js';
-import { loadConfig } from '../../shared/platform/config.js';
 import { logger } from '../../shared/platform/logger.js';
 import { BusyError, processImage, type ImageOutcome, type PipelineDeps } from '../../shared/search/pipeline.js';
-import { env, featuresRepo, jobsRepo, checkpointMessage } from '../../shared/search/runtime.js';
+import { loadSearchSettings, featuresRepo, jobsRepo, checkpointMessage } from '../../shared/search/settings.js';
 import { indexStore } from '../../shared/search/index-store.js';
 import { s3Snapshots } from '../../shared/search/snapshots.js';
 import { headImage, loadVersion } from '../../shared/search/source.js';
@@ -14,18 +13,7 @@ import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 
 const snapshots = s3Snapshots(s3());
 
-const cfg = loadConfig({
-  IMAGES_BUCKET: env.IMAGES_BUCKET,
-  FEATURES_TABLE: env.FEATURES_TABLE,
-  SEARCH_INDEX_TABLE: env.SEARCH_INDEX_TABLE,
-  SEARCH_INDEX_BUCKET: env.SEARCH_INDEX_BUCKET,
-  SEARCH_JOBS_TABLE: env.SEARCH_JOBS_TABLE,
-  SEARCH_CHECKPOINT_QUEUE: env.SEARCH_CHECKPOINT_QUEUE,
-  IMAGE_MAX_BYTES: env.IMAGE_MAX_BYTES,
-  CHECKPOINT_AFTER: env.CHECKPOINT_AFTER,
-  /** Deliveries after which a task that keeps failing transiently is counted as failed (below the queue's maxReceiveCount). */
-  WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
-});
+const cfg = loadSearchSettings('SEARCH_IMAGES_BUCKET', 'SEARCH_FEATURES_TABLE', 'SEARCH_INDEX_TABLE', 'SEARCH_INDEX_BUCKET', 'SEARCH_JOBS_TABLE', 'SEARCH_CHECKPOINT_QUEUE', 'SEARCH_IMAGE_MAX_BYTES', 'SEARCH_CHECKPOINT_AFTER', 'SEARCH_WORKER_MAX_ATTEMPTS');
 const jobs = jobsRepo(cfg.SEARCH_JOBS_TABLE);
 const store = indexStore({ table: cfg.SEARCH_INDEX_TABLE, bucket: cfg.SEARCH_INDEX_BUCKET, model: MODEL_ID, dimension: DIMENSION }, snapshots);
 void warmModel();
@@ -33,14 +21,14 @@ void warmModel();
 let context: Context | undefined;
 
 const deps: PipelineDeps = {
-  repo: featuresRepo(cfg.FEATURES_TABLE),
+  repo: featuresRepo(cfg.SEARCH_FEATURES_TABLE),
   store,
   model: MODEL_ID,
   dimension: DIMENSION,
-  head: (key) => headImage(s3(), cfg.IMAGES_BUCKET, key),
-  load: (key, etag) => loadVersion(s3(), cfg.IMAGES_BUCKET, key, etag),
+  head: (key) => headImage(s3(), cfg.SEARCH_IMAGES_BUCKET, key),
+  load: (key, etag) => loadVersion(s3(), cfg.SEARCH_IMAGES_BUCKET, key, etag),
   extract: (bytes) => extractFaces(bytes),
-  maxBytes: cfg.IMAGE_MAX_BYTES,
+  maxBytes: cfg.SEARCH_IMAGE_MAX_BYTES,
   // The lease outlives this invocation (so nobody takes over a live worker) by a small margin.
   leaseMs: () => (context?.getRemainingTimeInMillis() ?? 120_000) + 5_000,
   owner: `${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}/${process.pid}/${Math.random().toString(36).slice(2, 8)}`,
@@ -58,7 +46,7 @@ const process_ = sqsHandler({
   body: task,
   backoff: { baseSeconds: 2, maxSeconds: 60 },
   attempts: {
-    max: cfg.WORKER_MAX_ATTEMPTS,
+    max: cfg.SEARCH_WORKER_MAX_ATTEMPTS,
     // Waiting for another worker's lease is not a failure of ours: never give up on it.
     waitOn: (err) => err instanceof BusyError,
     giveUp: ({ body }, reason) => finish(body, { status: 'failed', reason, extracted: false }),
@@ -70,9 +58,9 @@ const process_ = sqsHandler({
   if (outcome.status === 'indexed' && outcome.logVersion !== undefined) await maybeCheckpoint(outcome.logVersion, outcome.faces);
 });
 
-/** Every CHECKPOINT_AFTER log entries, ask for a snapshot (FIFO dedup: one request per stretch). */
+/** Every SEARCH_CHECKPOINT_AFTER log entries, ask for a snapshot (FIFO dedup: one request per stretch). */
 async function maybeCheckpoint(version: number, appended: number): Promise<void> {
-  const every = cfg.CHECKPOINT_AFTER;
+  const every = cfg.SEARCH_CHECKPOINT_AFTER;
   if (Math.floor(version / every) === Math.floor((version - Math.max(1, appended)) / every)) return;
   await send(cfg.SEARCH_CHECKPOINT_QUEUE, checkpointMessage(MODEL_ID, DIMENSION, version, every)).catch((err: unknown) =>
     logger.warn('could not request a checkpoint', { error: (err as Error).message }));

@@ -271,7 +271,7 @@ async function main(): Promise<void> {
       const url = pathToFileURL(join(taskRoot, `${file}.js`)).href;
       const env: Record<string, string> = {
         PATH: basePath, AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'rehearse', AWS_SECRET_ACCESS_KEY: 'rehearse',
-        LAMBDA_TASK_ROOT: taskRoot, REPORT_URL: 'https://report.example.com/counts',
+        LAMBDA_TASK_ROOT: taskRoot, PHOTOS_REPORT_URL: 'https://report.example.com/counts',
       };
       // The function's environment as deployed (CloudFormation intrinsics as placeholders), then the image's ENV.
       for (const [k, v] of Object.entries(h.env)) {

@@ -21,7 +21,7 @@ export interface StackOptions {
   httpPort: number;
   lambdaPort: number;
   persistDir?: string;
-  /** Extra environment for the functions (e.g. REPORT_URL of a test receiver). */
+  /** Extra environment for the functions (e.g. PHOTOS_REPORT_URL of a test receiver). */
   env?: Record<string, string>;
   log?: (line: string) => void;
   /** Print serverless-offline's own output. */

@@ -1,6 +1,6 @@
 /**
  * Flow (counting-line crossings) and occupancy (people inside a polygon rule) per camera and rule,
- * in one-minute buckets of FLOW_TABLE, and the series the API serves from them.
+ * in one-minute buckets of CLIPS_FLOW_TABLE, and the series the API serves from them.
  *
  * Item: series = `<cameraId>#<ruleId>#flow|occ`, minuteMs (epoch ms, UTC minute). Counters grow
  * with ADD, each update conditional on the clip not having been applied to that bucket yet (its
@@ -8,57 +8,15 @@
  * redelivery, a crash before the camera state was written, a version conflict — counts once.
  * Occupancy max is a second, idempotent update (it only ever raises the value).
  */
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
-import { ddb } from '../platform/aws.js';
-import { conditional } from '../platform/dynamo.js';
-import { numberSetting, resourceName } from './env.js';
+import { conditional, queryAll } from '../platform/dynamo.js';
+import { expiresAfterDays, type ClipsSettings } from './settings.js';
 import type { FlowBucket, OccupancyBucket } from './analyse.js';
 
-const flowTable = () => resourceName('FLOW_TABLE');
 const seriesKey = (cameraId: string, ruleId: string, kind: 'flow' | 'occ') => `${cameraId}#${ruleId}#${kind}`;
-const ttl = (minuteMs: number) => Math.floor(minuteMs / 1000) + numberSetting('FLOW_RETENTION_DAYS', 400) * 86_400;
 
 
-/** Adds a clip's buckets; returns how many bucket updates were new (0 when the clip was counted before). */
-export async function recordFlow(cameraId: string, clipStartMs: number, flow: readonly FlowBucket[], occupancy: readonly OccupancyBucket[]): Promise<number> {
-  const clip = String(clipStartMs);
-  const notYet = 'attribute_not_exists(clips) OR NOT contains(clips, :clip)';
-  const writes: Promise<boolean>[] = [];
-  for (const b of flow) {
-    writes.push(conditional(new UpdateCommand({
-      TableName: flowTable(),
-      Key: { series: seriesKey(cameraId, b.ruleId, 'flow'), minuteMs: b.minuteMs },
-      UpdateExpression: 'ADD #in :in, #out :out, clips :clips SET expiresAt = :ttl',
-      ConditionExpression: notYet,
-      ExpressionAttributeNames: { '#in': 'in', '#out': 'out' },
-      ExpressionAttributeValues: { ':in': b.in, ':out': b.out, ':clips': new Set([clip]), ':clip': clip, ':ttl': ttl(b.minuteMs) },
-    })));
-  }
-  for (const b of occupancy) {
-    const Key = { series: seriesKey(cameraId, b.ruleId, 'occ'), minuteMs: b.minuteMs };
-    writes.push(conditional(new UpdateCommand({
-      TableName: flowTable(),
-      Key,
-      UpdateExpression: 'ADD #sum :sum, frames :frames, clips :clips SET expiresAt = :ttl',
-      ConditionExpression: notYet,
-      ExpressionAttributeNames: { '#sum': 'sum' },
-      ExpressionAttributeValues: { ':sum': b.sum, ':frames': b.frames, ':clips': new Set([clip]), ':clip': clip, ':ttl': ttl(b.minuteMs) },
-    })).then(async (added) => {
-      // Raising a maximum is idempotent, so it need not be tied to the clip.
-      await conditional(new UpdateCommand({
-        TableName: flowTable(),
-        Key,
-        UpdateExpression: 'SET #max = :max',
-        ConditionExpression: 'attribute_not_exists(#max) OR #max < :max',
-        ExpressionAttributeNames: { '#max': 'max' },
-        ExpressionAttributeValues: { ':max': b.max },
-      }));
-      return added;
-    }));
-  }
-  return (await Promise.all(writes)).filter(Boolean).length;
-}
 
 export const BUCKETS = { '1m': 1, '5m': 5, '15m': 15, '1h': 60, '1d': 1440 } as const;
 export type BucketName = keyof typeof BUCKETS;
@@ -95,23 +53,6 @@ interface MinuteItem {
   max?: number;
 }
 
-async function minutes(series: string, fromMs: number, toMs: number): Promise<MinuteItem[]> {
-  const out: MinuteItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const r = await ddb().send(new QueryCommand({
-      TableName: flowTable(),
-      KeyConditionExpression: 'series = :s AND minuteMs BETWEEN :f AND :t',
-      ExpressionAttributeValues: { ':s': series, ':f': fromMs, ':t': toMs - 1 },
-      ProjectionExpression: 'minuteMs, #in, #out, #sum, frames, #max',
-      ExpressionAttributeNames: { '#in': 'in', '#out': 'out', '#sum': 'sum', '#max': 'max' },
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    }));
-    out.push(...((r.Items ?? []) as MinuteItem[]));
-    start = r.LastEvaluatedKey;
-  } while (start);
-  return out;
-}
 
 export interface SeriesQuery {
   cameraId: string;
@@ -161,15 +102,71 @@ function range(q: SeriesQuery) {
   return { starts, from, to };
 }
 
-export async function flowSeries(q: SeriesQuery) {
-  const { starts, from, to } = range(q);
-  const items = await minutes(seriesKey(q.cameraId, q.ruleId, 'flow'), from, to);
-  return foldFlow(items, starts, q.bucket, q.timeZone);
-}
+/** The flow and occupancy buckets (CLIPS_FLOW_TABLE), kept CLIPS_FLOW_RETENTION_DAYS. */
+export function flowRepo(s: Pick<ClipsSettings, 'CLIPS_FLOW_TABLE' | 'CLIPS_FLOW_RETENTION_DAYS'>) {
+  const table = s.CLIPS_FLOW_TABLE;
+  const ttl = (minuteMs: number) => expiresAfterDays(minuteMs, s.CLIPS_FLOW_RETENTION_DAYS);
 
-export async function occupancySeries(q: SeriesQuery) {
-  const { starts, from, to } = range(q);
-  const items = await minutes(seriesKey(q.cameraId, q.ruleId, 'occ'), from, to);
-  return foldOccupancy(items, starts, q.bucket, q.timeZone);
-}
+  /** Adds a clip's buckets; returns how many bucket updates were new (0 when the clip was counted before). */
+  async function recordFlow(cameraId: string, clipStartMs: number, flow: readonly FlowBucket[], occupancy: readonly OccupancyBucket[]): Promise<number> {
+    const clip = String(clipStartMs);
+    const notYet = 'attribute_not_exists(clips) OR NOT contains(clips, :clip)';
+    const writes: Promise<boolean>[] = [];
+    for (const b of flow) {
+      writes.push(conditional(new UpdateCommand({
+        TableName: table,
+        Key: { series: seriesKey(cameraId, b.ruleId, 'flow'), minuteMs: b.minuteMs },
+        UpdateExpression: 'ADD #in :in, #out :out, clips :clips SET expiresAt = :ttl',
+        ConditionExpression: notYet,
+        ExpressionAttributeNames: { '#in': 'in', '#out': 'out' },
+        ExpressionAttributeValues: { ':in': b.in, ':out': b.out, ':clips': new Set([clip]), ':clip': clip, ':ttl': ttl(b.minuteMs) },
+      })));
+    }
+    for (const b of occupancy) {
+      const Key = { series: seriesKey(cameraId, b.ruleId, 'occ'), minuteMs: b.minuteMs };
+      writes.push(conditional(new UpdateCommand({
+        TableName: table,
+        Key,
+        UpdateExpression: 'ADD #sum :sum, frames :frames, clips :clips SET expiresAt = :ttl',
+        ConditionExpression: notYet,
+        ExpressionAttributeNames: { '#sum': 'sum' },
+        ExpressionAttributeValues: { ':sum': b.sum, ':frames': b.frames, ':clips': new Set([clip]), ':clip': clip, ':ttl': ttl(b.minuteMs) },
+      })).then(async (added) => {
+        // Raising a maximum is idempotent, so it need not be tied to the clip.
+        await conditional(new UpdateCommand({
+          TableName: table,
+          Key,
+          UpdateExpression: 'SET #max = :max',
+          ConditionExpression: 'attribute_not_exists(#max) OR #max < :max',
+          ExpressionAttributeNames: { '#max': 'max' },
+          ExpressionAttributeValues: { ':max': b.max },
+        }));
+        return added;
+      }));
+    }
+    return (await Promise.all(writes)).filter(Boolean).length;
+  }
 
+  const minutes = (series: string, fromMs: number, toMs: number) => queryAll<MinuteItem>({
+    TableName: table,
+    KeyConditionExpression: 'series = :s AND minuteMs BETWEEN :f AND :t',
+    ExpressionAttributeValues: { ':s': series, ':f': fromMs, ':t': toMs - 1 },
+    ProjectionExpression: 'minuteMs, #in, #out, #sum, frames, #max',
+    ExpressionAttributeNames: { '#in': 'in', '#out': 'out', '#sum': 'sum', '#max': 'max' },
+  });
+
+  async function flowSeries(q: SeriesQuery) {
+    const { starts, from, to } = range(q);
+    const items = await minutes(seriesKey(q.cameraId, q.ruleId, 'flow'), from, to);
+    return foldFlow(items, starts, q.bucket, q.timeZone);
+  }
+
+  async function occupancySeries(q: SeriesQuery) {
+    const { starts, from, to } = range(q);
+    const items = await minutes(seriesKey(q.cameraId, q.ruleId, 'occ'), from, to);
+    return foldOccupancy(items, starts, q.bucket, q.timeZone);
+  }
+
+  return { recordFlow, flowSeries, occupancySeries };
+}
+export type FlowRepo = ReturnType<typeof flowRepo>;

@@ -15,13 +15,13 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { s3 } from '../platform/aws.js';
 import { conditional } from '../platform/dynamo.js';
 import { snapshotJpeg } from '../video/snapshot.js';
-import { resourceName } from './env.js';
+import type { ClipsSettings } from './settings.js';
 
 export const latestSnapshotKey = (cameraId: string): string => `cameras/${cameraId}/latest.jpg`;
 
 /** The bucket (its environment variable) holding a camera item's `snapshotKey`. */
-export const snapshotBucketVariable = (key: string): 'ARTIFACTS_BUCKET' | 'CLIPS_BUCKET' =>
-  key.startsWith('snapshots/') ? 'CLIPS_BUCKET' : 'ARTIFACTS_BUCKET';
+export const snapshotBucketVariable = (key: string): 'CLIPS_ARTIFACTS_BUCKET' | 'CLIPS_BUCKET' =>
+  key.startsWith('snapshots/') ? 'CLIPS_BUCKET' : 'CLIPS_ARTIFACTS_BUCKET';
 
 /** The camera item fields this writes (read by GET /cameras/{id}/snapshot). */
 export interface SnapshotFields {
@@ -37,6 +37,7 @@ export interface SnapshotFields {
  * the conditional update still refuses to move the pointer backwards. Returns whether it wrote.
  */
 export async function writeLatestSnapshot(
+  s: Pick<ClipsSettings, 'CLIPS_ARTIFACTS_BUCKET' | 'CLIPS_CAMERAS_TABLE'>,
   cameraId: string,
   clip: Uint8Array,
   startMs: number,
@@ -47,7 +48,7 @@ export async function writeLatestSnapshot(
   const jpeg = await snapshotJpeg(clip, 0, { maxWidth: 1280 });
   const key = latestSnapshotKey(cameraId);
   await s3().send(new PutObjectCommand({
-    Bucket: resourceName('ARTIFACTS_BUCKET'),
+    Bucket: s.CLIPS_ARTIFACTS_BUCKET,
     Key: key,
     Body: jpeg,
     ContentType: 'image/jpeg',
@@ -55,7 +56,7 @@ export async function writeLatestSnapshot(
     Metadata: { 'clip-start-ms': String(startMs) },
   }));
   return conditional(new UpdateCommand({
-    TableName: resourceName('CAMERAS_TABLE'),
+    TableName: s.CLIPS_CAMERAS_TABLE,
     Key: { cameraId },
     UpdateExpression: 'SET createdAt = if_not_exists(createdAt, :now), snapshotStartMs = :s, snapshotKey = :k, snapshotAt = :now',
     ConditionExpression: 'attribute_not_exists(snapshotStartMs) OR snapshotStartMs < :s',

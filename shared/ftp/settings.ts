@@ -22,7 +22,7 @@ const duration = (def: string) => z.string().default(def).transform((s, ctx) => 
 export function loadFtpSettings(env: NodeJS.ProcessEnv = process.env) {
   const prefix = `${env.SERVICE ?? 'panoptes'}-${env.STAGE ?? 'local'}`;
   return loadConfig({
-    IMAGES_TABLE: z.string().min(1).default(`${prefix}-images`),
+    FTP_IMAGES_TABLE: z.string().min(1).default(`${prefix}-ftp-images`),
     FTP_STATE_TABLE: z.string().min(1).default(`${prefix}-ftp-state`),
     FTP_BUCKET: z.string().min(1).default(`${prefix}-ftp-media`),
     FTP_MIGRATE_QUEUE: z.string().min(1).default(`${prefix}-ftp-migrate`),
@@ -69,7 +69,7 @@ export function ftpReadRuntime(env: NodeJS.ProcessEnv = process.env): FtpReadRun
   reader = {
     settings,
     servers: settings.FTP_SERVERS,
-    index: new ImageIndex(ddb(), settings.IMAGES_TABLE),
+    index: new ImageIndex(ddb(), settings.FTP_IMAGES_TABLE),
     state: new FtpState(ddb(), settings.FTP_STATE_TABLE),
   };
   return reader;

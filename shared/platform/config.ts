@@ -25,6 +25,15 @@ export function loadConfig<S extends z.ZodRawShape>(
   return result.data;
 }
 
+/**
+ * A capability's settings loader: `shape` holds every variable the capability reads (schema and
+ * default); a function loads the ones it uses, at module scope, with `load('A', 'B')`.
+ */
+export function settingsLoader<S extends z.ZodRawShape>(shape: S) {
+  return <K extends keyof S & string>(...keys: K[]): z.infer<z.ZodObject<Pick<S, K>>> =>
+    loadConfig(Object.fromEntries(keys.map((k) => [k, shape[k]])) as unknown as Pick<S, K>);
+}
+
 /** Common settings every function has. */
 export const stage = () => process.env.STAGE ?? 'local';
 export const isLocalStage = () => stage() === 'local';

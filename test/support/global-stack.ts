@@ -10,7 +10,7 @@ import { functionInfo, resourceNames } from './global-emulators.js';
  * End-to-end tests: the whole local stack once per run, like `npm start`, on free ports.
  * Remote peers (file servers, webhook receivers, FTP servers) are started first from
  * test/support/peers/*.ts: each exports `start()` → { env, urls, stop }; their env reaches the
- * functions (e.g. REPORT_URL) and their urls reach the tests through inject('stack').peers.
+ * functions (e.g. PHOTOS_REPORT_URL) and their urls reach the tests through inject('stack').peers.
  */
 export interface Peer {
   env: Record<string, string>;

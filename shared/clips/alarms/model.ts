@@ -98,7 +98,7 @@ export function decideReplay<C extends IndexedClip>(
   return { action: 'build', complete: false, coverage: cov, ...win };
 }
 
-/** ALARM_WEBHOOK_URL may route per camera: `{cameraId}` is replaced by the (URL-encoded) id. */
+/** CLIPS_ALARM_WEBHOOK_URL may route per camera: `{cameraId}` is replaced by the (URL-encoded) id. */
 export function webhookUrl(template: string, cameraId: string): string | undefined {
   const t = template.trim();
   if (!t) return undefined;

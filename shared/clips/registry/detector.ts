@@ -13,7 +13,7 @@ import { logger } from '../../platform/logger.js';
 import { expected, polygon } from '../../rules/schema.js';
 import type { CountSettings } from '../../vision/persons/counting.js';
 import type { CameraItem } from './liveness.js';
-import { getCamera } from './store.js';
+import type { CamerasRepo } from './store.js';
 
 export const MAX_MASKS = 20;
 
@@ -100,17 +100,16 @@ export function storedDetectorSettings(cam: Pick<CameraItem, 'cameraId' | 'detec
   return {};
 }
 
-/** One camera's settings, read now (one GetItem). */
-export async function detectorSettingsOf(cameraId: string): Promise<DetectorSettings> {
-  return storedDetectorSettings(await getCamera(cameraId));
-}
+/** A reader of one camera's settings, read now (one GetItem per call). */
+export const detectorSettingsOf = (cameras: Pick<CamerasRepo, 'getCamera'>) =>
+  async (cameraId: string): Promise<DetectorSettings> => storedDetectorSettings(await cameras.getCamera(cameraId));
 
 /**
- * `detectorSettingsOf` cached per container for `ttlMs`: a burst of photos of one camera is one read
+ * `read` (e.g. `detectorSettingsOf(cameras)`) cached per container for `ttlMs`: a burst of photos of one camera is one read
  * (concurrent callers share the read in flight). A camera's new settings apply within `ttlMs`. A failed
  * read is not cached (the caller retries).
  */
-export function cachedDetectorSettings(ttlMs = 60_000, maxEntries = 1000, read: (cameraId: string) => Promise<DetectorSettings> = detectorSettingsOf) {
+export function cachedDetectorSettings(read: (cameraId: string) => Promise<DetectorSettings>, ttlMs = 60_000, maxEntries = 1000) {
   const cache = new Map<string, { at: number; value: Promise<DetectorSettings> }>();
   return (cameraId: string, now = Date.now()): Promise<DetectorSettings> => {
     const hit = cache.get(cameraId);

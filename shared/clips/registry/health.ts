@@ -68,6 +68,16 @@ export function judgeHealth(c: HealthCamera, agents: readonly AgentItem[], now: 
   return { health: 'online' };
 }
 
+/** A recorded (or to be recorded) change of a camera's health. */
+export interface HealthChange {
+  cameraId: string;
+  to: CameraHealth;
+  since: number;
+  reason: string;
+  alarmId: string;
+  agentId?: string;
+}
+
 export type HealthTransition =
   | { to: 'offline'; since: number; reason: string; alarmId: string }
   | { to: 'online'; since: number; reason: string; alarmId: string };

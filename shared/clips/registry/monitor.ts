@@ -4,7 +4,7 @@
  * recording by itself when its lease ends) and the death is announced.
  */
 import { isAlive, type AgentItem } from './liveness.js';
-import { freeCamera, markDead, scanAgents, scanCameras } from './store.js';
+import type { AgentsRepo, CamerasRepo } from './store.js';
 
 export interface AgentDeadEvent {
   type: 'agent.dead';
@@ -24,20 +24,24 @@ export interface SweepResult {
   freed: string[];
 }
 
-export async function sweepAgents(now: number, announce: (e: AgentDeadEvent) => Promise<void>): Promise<SweepResult> {
-  const [agents, cameras] = await Promise.all([scanAgents(), scanCameras()]);
+export async function sweepAgents(
+  d: { agents: AgentsRepo; cameras: CamerasRepo },
+  now: number,
+  announce: (e: AgentDeadEvent) => Promise<void>,
+): Promise<SweepResult> {
+  const [agents, cameras] = await Promise.all([d.agents.scanAgents(), d.cameras.scanCameras()]);
   const byId = new Map<string, AgentItem>(agents.map((a) => [a.agentId, a]));
   const result: SweepResult = { dead: [], freed: [] };
   for (const a of agents) {
     if (a.state !== 'alive' || isAlive(a, now)) continue;
     // Conditional on the heartbeat we judged: one that arrives meanwhile keeps the agent alive.
-    if (!(await markDead(a.agentId, a.lastHeartbeatAt, now))) continue;
+    if (!(await d.agents.markDead(a.agentId, a.lastHeartbeatAt, now))) continue;
     a.state = 'dead';
     result.dead.push(a.agentId);
     const owned = cameras.filter((c) => c.owner === a.agentId);
     const freed: string[] = [];
     for (const c of owned) {
-      if ((c.leaseUntil ?? 0) <= now && (await freeCamera(c.cameraId, a.agentId, now))) freed.push(c.cameraId);
+      if ((c.leaseUntil ?? 0) <= now && (await d.cameras.freeCamera(c.cameraId, a.agentId, now))) freed.push(c.cameraId);
     }
     result.freed.push(...freed);
     await announce({
@@ -56,7 +60,7 @@ export async function sweepAgents(now: number, announce: (e: AgentDeadEvent) => 
     if (!c.owner || (c.leaseUntil ?? 0) > now || result.freed.includes(c.cameraId)) continue;
     const owner = byId.get(c.owner);
     if (owner && isAlive(owner, now)) continue;
-    if (await freeCamera(c.cameraId, c.owner, now)) result.freed.push(c.cameraId);
+    if (await d.cameras.freeCamera(c.cameraId, c.owner, now)) result.freed.push(c.cameraId);
   }
   return result;
 }

@@ -99,7 +99,7 @@ describe('capture agents and the registry', () => {
       if (!out.dead.includes(B)) expect(out.dead).toEqual([]);
       expect((await snapshot(cams)).agents.find((x) => x.agentId === B)).toMatchObject({ state: 'dead', alive: false });
       const events = await eventually(async () => {
-        const r = await sqs().send(new ReceiveMessageCommand({ QueueUrl: await queueUrl(resource('agentEvents')), MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        const r = await sqs().send(new ReceiveMessageCommand({ QueueUrl: await queueUrl(resource('agentEventsQueue')), MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
         return (r.Messages ?? []).map((m) => JSON.parse(m.Body!)).find((e) => e.agentId === B);
       }, 'agent.dead announcement', 20_000, 200);
       expect(events).toMatchObject({ type: 'agent.dead', agentId: B });

@@ -1,7 +1,7 @@
 import '../../support/env.js';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAlarms } from '../../../shared/clips/alarms/store.js';
+import { alarmsRepo } from '../../../shared/clips/alarms/store.js';
 import { api, eventually } from '../../support/http.js';
 import { clipsOf, prepareClipMedia, uploadClip, type ClipMedia } from './helpers.js';
 import { resource } from '../../support/names.js';
@@ -87,7 +87,7 @@ describe('GET /alarms?rule=', () => {
     // The store with a budget of one read of one alarm per request (the API's is larger than this
     // camera; a read is never smaller than the page's limit, hence limit 1): pages run short, even
     // empty, but carry on; together they are exactly the rule's alarms.
-    process.env.ALARMS_TABLE ??= resource('alarms');
+    const { listAlarms } = alarmsRepo({ CLIPS_ALARMS_TABLE: resource('alarms'), CLIPS_ALARM_RETENTION_DAYS: 30 });
     const got: string[] = [];
     const sizes: number[] = [];
     let cursor: Record<string, unknown> | undefined;

@@ -53,7 +53,7 @@ describe('local stack', () => {
 
   it('a message sent to a declared queue reaches its function', async () => {
     const id = randomUUID();
-    await sqs().send(new SendMessageCommand({ QueueUrl: await queueUrl(resource('probe')), MessageBody: JSON.stringify({ id }) }));
+    await sqs().send(new SendMessageCommand({ QueueUrl: await queueUrl(resource('probeQueue')), MessageBody: JSON.stringify({ id }) }));
     const keys = await eventually(async () => (await seen(`seen/sqs/${id}/`)).length > 0 && seen(`seen/sqs/${id}/`), 'probe consumer');
     expect(keys).toEqual([`seen/sqs/${id}/1`]);
   });
@@ -61,7 +61,7 @@ describe('local stack', () => {
   it('partial batch failure: the good records are done once, the failing one is retried and lands in the DLQ after maxReceiveCount', async () => {
     const good = [randomUUID(), randomUUID()];
     const bad = randomUUID();
-    const url = await queueUrl(resource('probe'));
+    const url = await queueUrl(resource('probeQueue'));
     for (const id of [good[0], bad, good[1]]) {
       await sqs().send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ id, ...(id === bad ? { fail: true } : {}) }) }));
     }

@@ -91,7 +91,7 @@ export async function inDlq(paths: string[]): Promise<string[]> {
 
 /** Waits until the index has every file in S3 (read from the table: polling the API for hundreds of files would start a container per request). */
 export async function allInS3(files: Array<{ fileName: string; deviceId: string }>, what: string, timeoutMs = 180_000): Promise<void> {
-  const index = new ImageIndex(ddb(), resource('images'));
+  const index = new ImageIndex(ddb(), resource('ftpImages'));
   await eventually(async () => {
     const items = await pMap(files, (f) => index.get(f.fileName, f.deviceId), { concurrency: 16 });
     return items.every((i) => i?.location === 's3');

@@ -114,7 +114,7 @@ describe('FTP → S3 through notify, the queue and the consumer', () => {
     await new Promise((r) => setTimeout(r, 5000));
     const { ddb } = await import('../../../shared/platform/aws.js');
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-    const it = (await ddb().send(new GetCommand({ TableName: resource('images'), Key: { fileName: f!.fileName, deviceId: f!.deviceId } }))).Item!;
+    const it = (await ddb().send(new GetCommand({ TableName: resource('ftpImages'), Key: { fileName: f!.fileName, deviceId: f!.deviceId } }))).Item!;
     expect(it).toMatchObject({ location: 's3', version: 1, attempts: 1 });
     expect(await inDlq([f!.rel])).toEqual([]);
   });

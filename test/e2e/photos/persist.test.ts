@@ -104,7 +104,7 @@ describe('restart with --persist', () => {
     stack = await boot();
     // fauxqs' dataDir kept the photos stored before the stop.
     const s3c = clientsFor(stack.env).s3;
-    for (const key of stored) await s3c.send(new HeadObjectCommand({ Bucket: resource('photos'), Key: key }));
+    for (const key of stored) await s3c.send(new HeadObjectCommand({ Bucket: resource('photosMedia'), Key: key }));
     s3c.destroy();
     // Every record survived, and intake still knows the triples it has seen.
     for (const id of ids) expect((await call('GET', `/photos/${id}`)).status).toBe(200);

@@ -34,7 +34,7 @@ describe('photo pipeline: intake → download → analyse → report', () => {
       expect(r.detections).toHaveLength(r.numOfPeople);
       expect(r.inferenceMs).toBeGreaterThan(0);
       expect(r.s3Key).toMatch(new RegExp(`^photos/${cam}/\\d{4}/\\d{2}/\\d{2}/${r.id}\\.(jpg|png)$`));
-      await s3().send(new HeadObjectCommand({ Bucket: resource('photos'), Key: r.s3Key }));
+      await s3().send(new HeadObjectCommand({ Bucket: resource('photosMedia'), Key: r.s3Key }));
       const truth = hand.images[p.name]!.count;
       const tolerance = Math.max(1, Math.ceil(0.25 * truth));
       expect(Math.abs(r.numOfPeople - truth), `${p.name}: ${r.numOfPeople} vs ${truth}`).toBeLessThanOrEqual(tolerance);

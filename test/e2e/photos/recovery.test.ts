@@ -17,7 +17,7 @@ import type { SweepSummary } from '../../../functions/photos/sweeper.js';
 import { resource } from '../../support/names.js';
 
 const repo = new PhotoRepo(TABLE);
-const BUCKET = resource('photos');
+const BUCKET = resource('photosMedia');
 const sweep = () => invoke<SweepSummary>(stackInfo().lambdaUrl, 'panoptes-local-photosSweeper');
 
 /** A record written as intake would, but whose queue message is "lost" (never sent). */

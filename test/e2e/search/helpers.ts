@@ -9,7 +9,7 @@ import { stackInfo } from '../../support/env.js';
 import { api, eventually } from '../../support/http.js';
 import { resource } from '../../support/names.js';
 
-export const BUCKET = resource('images');
+export const BUCKET = resource('searchImages');
 export const FEATURES = resource('features');
 export const INDEX_TABLE = resource('searchIndex');
 export const run = randomUUID().slice(0, 8);

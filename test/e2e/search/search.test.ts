@@ -213,7 +213,7 @@ describe('index persistence', () => {
     expect(head?.snapshotVersion).toBeGreaterThan(0);
     expect(head?.truncatedTo).toBe(head?.snapshotVersion);
     // What a cold search container would load: the snapshot holds every face indexed so far.
-    const obj = await s3().send(new GetObjectCommand({ Bucket: resource('searchIndex'), Key: head!.snapshotKey }));
+    const obj = await s3().send(new GetObjectCommand({ Bucket: resource('searchSnapshots'), Key: head!.snapshotKey }));
     const snapshot = await loadIndex(await obj.Body!.transformToByteArray());
     expect(snapshot.dimension).toBe(1024);
     expect(snapshot.has(`${keys.messi}#0`)).toBe(true);

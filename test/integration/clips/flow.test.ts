@@ -1,13 +1,11 @@
 import '../../support/env.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { flowSeries, occupancySeries, recordFlow } from '../../../shared/clips/flow.js';
+import { flowRepo } from '../../../shared/clips/flow.js';
 import { resource } from '../../support/names.js';
 
 /** Flow and occupancy buckets against DynamoDB Local: a clip counts once, whatever happens. */
-beforeAll(() => {
-  process.env.FLOW_TABLE = resource('flow');
-});
+const { flowSeries, occupancySeries, recordFlow } = flowRepo({ CLIPS_FLOW_TABLE: resource('flow'), CLIPS_FLOW_RETENTION_DAYS: 400 });
 
 const M = 60_000;
 const T0 = Date.UTC(2026, 5, 1, 10, 0, 0); // a fixed, minute-aligned instant: no dependence on today

@@ -1,24 +1,29 @@
 import '../../support/env.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { analyseClip, createCameraState } from '../../../shared/clips/analyse.js';
-import { getCameraState, listClips, markDispatched, putCameraState, recordUpload } from '../../../shared/clips/store.js';
-import { getAlarm, listAlarms, upsertIncident } from '../../../shared/clips/alarms/store.js';
+import { cameraStatesRepo, clipIndexRepo } from '../../../shared/clips/store.js';
+import { alarmsRepo } from '../../../shared/clips/alarms/store.js';
 import { alarmIdFor } from '../../../shared/clips/alarms/model.js';
-import { freeCamera, getCamera, heartbeat, markDead, noteClip, renewLease, takeCamera, upsertCamera } from '../../../shared/clips/registry/store.js';
+import { agentsRepo, camerasRepo } from '../../../shared/clips/registry/store.js';
 import { resource } from '../../support/names.js';
 
 /** The conditional writes the pipeline relies on, against DynamoDB Local. */
-beforeAll(() => {
-  Object.assign(process.env, {
-    CLIPS_TABLE: resource('clips'),
-    CAMERA_STATE_TABLE: resource('cameraState'),
-    ALARMS_TABLE: resource('alarms'),
-    ALARM_PUSHES_TABLE: resource('alarmPushes'),
-    CAMERAS_TABLE: resource('cameras'),
-    AGENTS_TABLE: resource('agents'),
-  });
-});
+const settings = {
+  CLIPS_TABLE: resource('clipIndex'),
+  CLIPS_CAMERA_STATE_TABLE: resource('cameraState'),
+  CLIPS_ALARMS_TABLE: resource('alarms'),
+  CLIPS_CAMERAS_TABLE: resource('cameras'),
+  CLIPS_AGENTS_TABLE: resource('agents'),
+  CLIPS_RETENTION_DAYS: 7,
+  CLIPS_ALARM_RETENTION_DAYS: 30,
+  CLIPS_AGENT_RETENTION_DAYS: 7,
+};
+const { listClips, markDispatched, recordUpload } = clipIndexRepo(settings);
+const { getCameraState, putCameraState } = cameraStatesRepo(settings);
+const { getAlarm, listAlarms, upsertIncident } = alarmsRepo(settings);
+const { freeCamera, getCamera, noteClip, renewLease, takeCamera, upsertCamera } = camerasRepo(settings);
+const { heartbeat, markDead } = agentsRepo(settings);
 
 const T0 = 1_700_000_000_000;
 const frames = (from: number) => Array.from({ length: 10 }, (_, i) => ({ tsMs: T0 + (from + i) * 500, detections: [{ box: [10 + 20 * (from + i), 50, 30, 80] as [number, number, number, number], score: 0.8 }] }));
@@ -102,12 +107,12 @@ describe('registry', () => {
 
   it('the monitor cannot mark an agent dead if a heartbeat arrived after the one it judged', async () => {
     const id = `it-${randomUUID()}`;
-    await heartbeat({ agentId: id, host: 'h', pid: 1, cameras: [], intervalSeconds: 1, now: T0, ttlSeconds: 60 });
-    await heartbeat({ agentId: id, host: 'h', pid: 1, cameras: [], intervalSeconds: 1, now: T0 + 1000, ttlSeconds: 60 });
+    await heartbeat({ agentId: id, host: 'h', pid: 1, cameras: [], intervalSeconds: 1, now: T0 });
+    await heartbeat({ agentId: id, host: 'h', pid: 1, cameras: [], intervalSeconds: 1, now: T0 + 1000 });
     expect(await markDead(id, T0, T0 + 10_000)).toBe(false);
     expect(await markDead(id, T0 + 1000, T0 + 10_000)).toBe(true);
     // Its next heartbeat revives it and says it had been given up on.
-    const old = await heartbeat({ agentId: id, host: 'h', pid: 2, cameras: [], intervalSeconds: 1, now: T0 + 11_000, ttlSeconds: 60 });
+    const old = await heartbeat({ agentId: id, host: 'h', pid: 2, cameras: [], intervalSeconds: 1, now: T0 + 11_000 });
     expect(old?.state).toBe('dead');
   });
 });

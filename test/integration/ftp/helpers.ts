@@ -14,7 +14,7 @@ import type { TestFtpServer } from '../../support/peers/ftp.js';
 import { resource } from '../../support/names.js';
 
 export const BUCKET = resource('ftpMedia');
-export const index = () => new ImageIndex(ddb(), resource('images'));
+export const index = () => new ImageIndex(ddb(), resource('ftpImages'));
 export const state = () => new FtpState(ddb(), resource('ftpState'));
 
 const p2 = (n: number) => String(n).padStart(2, '0');

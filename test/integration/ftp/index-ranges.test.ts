@@ -7,7 +7,7 @@ import { resource } from '../../support/names.js';
 // DynamoDB refuses BETWEEN with an upper bound below the lower one; an inverted window (a cleanup
 // checkpoint newer than the retention cut-off, a history query with from > to) means "nothing".
 describe('image index with inverted time windows', () => {
-  const index = new ImageIndex(ddb(), resource('images'));
+  const index = new ImageIndex(ddb(), resource('ftpImages'));
 
   it('cleanup candidates: none, no error', async () => {
     const batches = [];

@@ -14,7 +14,7 @@ function event(receiveCounts: number[]): SQSEvent {
   return {
     Records: receiveCounts.map((count, i) => ({
       messageId: `m${i}`, receiptHandle: `r${i}`, body: JSON.stringify({ n: i }), md5OfBody: '', eventSource: 'aws:sqs', awsRegion: 'us-east-1',
-      eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${resource('probe')}`,
+      eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${resource('probeQueue')}`,
       attributes: { ApproximateReceiveCount: String(count), SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
       messageAttributes: {},
     })),

@@ -12,7 +12,7 @@ import { resource } from '../../support/names.js';
 
 /** The S3 + DynamoDB IndexStore against the emulators; each test has its own model namespace. */
 const TABLE = resource('searchIndex');
-const BUCKET = resource('searchIndex');
+const BUCKET = resource('searchSnapshots');
 const D = 8;
 
 function makeStore(o: { model?: string; now?: () => number; graceMs?: number } = {}) {

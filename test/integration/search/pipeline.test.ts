@@ -17,7 +17,7 @@ import { resource } from '../../support/names.js';
  * The worker's per-image logic against DynamoDB Local + fauxqs with a fake model: "images" are JSON
  * naming how many faces they hold; "NOPE" is not an image. Real S3 objects, features records, index log.
  */
-const BUCKET = resource('images');
+const BUCKET = resource('searchImages');
 const D = 8;
 const repo = new FeaturesRepo(resource('features'), ddb());
 const jobs = new JobsRepo(resource('searchJobs'), ddb());
@@ -46,7 +46,7 @@ function fakeModel(delayMs = 0) {
 
 function setup(o: { delayMs?: number; leaseMs?: number } = {}) {
   const model = `it-${randomUUID()}`;
-  const store = new DynamoIndexStore({ ddb: ddb(), objects: s3Snapshots(s3()), table: resource('searchIndex'), bucket: resource('searchIndex'), model, dimension: D });
+  const store = new DynamoIndexStore({ ddb: ddb(), objects: s3Snapshots(s3()), table: resource('searchIndex'), bucket: resource('searchSnapshots'), model, dimension: D });
   const fake = fakeModel(o.delayMs);
   const deps = (owner: string): PipelineDeps => ({
     repo,

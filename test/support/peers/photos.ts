@@ -19,7 +19,7 @@ import { startReceiver } from './receiver.js';
  *   /flaky/<file>?key=k&fail=n    the first n requests for key k answer 503, then the fixture
  *   /redirect?to=<url>            302 to `to`
  *   /_hits?url=<path+query>       how many requests that exact URL received
- * - "remote server 2": a receiver (test/support/peers/receiver.ts) at REPORT_URL = <receiver>/report.
+ * - "remote server 2": a receiver (test/support/peers/receiver.ts) at PHOTOS_REPORT_URL = <receiver>/report.
  * - an address where nothing listens (photoUnreachable).
  */
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures');
@@ -133,7 +133,7 @@ export async function startPhotoPeers(opts: { stuckAfter?: string } = {}): Promi
     receiver: receiver.url,
     unreachable,
     env: {
-      REPORT_URL: `${receiver.url}/report`,
+      PHOTOS_REPORT_URL: `${receiver.url}/report`,
       // Small, so the sweeper tests need not wait 10 minutes; above the local retry backoff (≤ 4 s), so
       // records that are retrying are never taken for stuck when the scheduled sweep runs.
       PHOTOS_STUCK_AFTER: opts.stuckAfter ?? '20s',

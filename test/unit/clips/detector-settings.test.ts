@@ -84,11 +84,11 @@ describe('per-container settings cache', () => {
   it('one read per camera within the TTL, shared by concurrent callers; failures are not cached', async () => {
     const reads: string[] = [];
     let fail = false;
-    const get = cachedDetectorSettings(60_000, 2, async (id) => {
+    const get = cachedDetectorSettings(async (id) => {
       reads.push(id);
       if (fail) throw new Error('ddb down');
       return { minScore: reads.length / 10 };
-    });
+    }, 60_000, 2);
     const [a, b] = await Promise.all([get('cam1', 0), get('cam1', 10)]);
     expect(a).toBe(b);
     expect(await get('cam1', 59_999)).toBe(a);

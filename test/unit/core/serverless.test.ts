@@ -99,4 +99,32 @@ describe('serverless.yml', () => {
       }
     }
   });
+
+  it('every resource has a name of its own (no table, queue, bucket or topic shares one)', () => {
+    const seen = new Map<string, string>();
+    for (const [id, r] of Object.entries(svc.resources.Resources)) {
+      const prop = NAME_PROPS.find((p) => r.Properties?.[p]);
+      if (!prop) continue;
+      const name = String(r.Properties![prop]);
+      expect(seen.get(name), `${id} and ${seen.get(name)} are both named ${name}`).toBeUndefined();
+      seen.set(name, id);
+    }
+    expect(seen.size).toBeGreaterThan(20);
+  });
+
+  it('function names are <capability><Verb> and their variables carry the capability prefix', () => {
+    // Variables without a prefix belong to the platform (shared/platform) or an engine; a capability may
+    // read another's variable only where docs/DEVELOPING.md says it may (the camera registry).
+    const platform = new Set(['API_KEYS', 'IDS_TABLE', 'RETRY_BASE_SECONDS', 'RETRY_MAX_SECONDS', 'PERSON_MODEL', 'NODE_OPTIONS', 'STAGE', 'SERVICE']);
+    const capabilities = ['photos', 'media', 'clips', 'ftp', 'search', 'ids', 'api', 'health', 'probe'];
+    const crossReads: Record<string, string[]> = { photos: ['CLIPS_CAMERAS_TABLE'] };
+    for (const [key, fn] of Object.entries(svc.functions)) {
+      const cap = capabilities.find((c) => key === c || new RegExp(`^${c}[A-Z]`).test(key));
+      expect(cap, `${key}: name starts with a capability`).toBeDefined();
+      for (const v of Object.keys(fn.environment ?? {})) {
+        if (platform.has(v) || v.startsWith('POWERTOOLS_') || crossReads[cap!]?.includes(v)) continue;
+        expect(v, `${key}: variable ${v}`).toMatch(new RegExp(`^${cap!.toUpperCase()}_`));
+      }
+    }
+  });
 });

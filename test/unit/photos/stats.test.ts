@@ -44,10 +44,10 @@ describe('photo stats window', () => {
 });
 
 describe('report give-up', () => {
-  it("REPORT_MAX_ATTEMPTS is the report queue's maxReceiveCount (the record fails on the last receive before the DLQ)", async () => {
+  it("PHOTOS_REPORT_MAX_ATTEMPTS is the report queue's maxReceiveCount (the record fails on the last receive before the DLQ)", async () => {
     const svc = await loadService('local');
     const env = svc.functions.photosReport!.environment as Record<string, unknown>;
     const queue = svc.resources.Resources.PhotosReportQueue!.Properties as { RedrivePolicy: { maxReceiveCount: number } };
-    expect(Number(env.REPORT_MAX_ATTEMPTS)).toBe(Number(queue.RedrivePolicy.maxReceiveCount));
+    expect(Number(env.PHOTOS_REPORT_MAX_ATTEMPTS)).toBe(Number(queue.RedrivePolicy.maxReceiveCount));
   }, 60_000);
 });
