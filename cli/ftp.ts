@@ -5,11 +5,13 @@ import { runCleanup } from '../shared/ftp/cleanup.js';
 import { formatDuration, requireDuration } from '../shared/platform/time.js';
 import { migrateDeps } from '../shared/ftp/migrate.js';
 import { ftpRuntime } from '../shared/ftp/runtime.js';
+import { functionEnv } from './function-env.js';
 
 /**
  * Operator commands of the FTP migration. They run the domain code in this process against the
  * configured endpoints (AWS_* variables, STAGE, FTP_SERVERS, FTP_PASSWORD_<NAME> or SSM), not
- * through the HTTP API: a backfill moves far more than a request could.
+ * through the HTTP API: a backfill moves far more than a request could. Resource names are the
+ * ftpMigrate / ftpCleanup functions' own, from serverless.yml for STAGE.
  *
  *   panoptes migrate --server cam1 [--since 2024-03-01] [--dry-run] [--concurrency 32]
  *   panoptes ftp-cleanup [--dry-run] [--retention 24h]
@@ -44,7 +46,7 @@ export function registerFtp(program: Command): void {
     .option('--dry-run', 'list and count what would be migrated; change nothing')
     .option('--concurrency <n>', 'files in flight (FTP connections stay within the server\'s maxConnections)', positiveInt, 16)
     .action(async (o: { server: string; since?: Date; dryRun?: boolean; concurrency: number }) => {
-      const rt = ftpRuntime();
+      const rt = ftpRuntime(await functionEnv('ftpMigrate'));
       if (!rt.servers.has(o.server)) throw new Error(`unknown FTP server ${o.server}; FTP_SERVERS has: ${[...rt.servers.keys()].join(', ') || '(none)'}`);
       const started = Date.now();
       const bar = new cliProgress.SingleBar({
@@ -98,7 +100,7 @@ export function registerFtp(program: Command): void {
     .option('--dry-run', 'report what would be deleted or re-migrated; change nothing')
     .option('--retention <duration>', 'override FTP_RETENTION (e.g. 24h, 90m)', duration)
     .action(async (o: { dryRun?: boolean; retention?: number }) => {
-      const rt = ftpRuntime();
+      const rt = ftpRuntime(await functionEnv('ftpCleanup'));
       const retentionMs = o.retention ?? rt.settings.FTP_RETENTION;
       let n = 0;
       const r = await runCleanup({ ...migrateDeps(rt), state: rt.state }, {

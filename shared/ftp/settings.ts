@@ -7,8 +7,8 @@ import { ImageIndex } from './images.js';
 import { FtpState } from './state.js';
 
 /**
- * Settings of the FTP capability, from the environment (functions.yml sets them; the CLI and the
- * bench fall back to the local stage's resource names).
+ * Settings of the FTP capability, from the environment: functions.yml sets them, and the CLI reads
+ * the same function's environment from serverless.yml (cli/function-env.ts).
  */
 const duration = (def: string) => z.string().default(def).transform((s, ctx) => {
   try {
@@ -20,12 +20,11 @@ const duration = (def: string) => z.string().default(def).transform((s, ctx) => 
 });
 
 export function loadFtpSettings(env: NodeJS.ProcessEnv = process.env) {
-  const prefix = `${env.SERVICE ?? 'panoptes'}-${env.STAGE ?? 'local'}`;
   return loadConfig({
-    FTP_IMAGES_TABLE: z.string().min(1).default(`${prefix}-ftp-images`),
-    FTP_STATE_TABLE: z.string().min(1).default(`${prefix}-ftp-state`),
-    FTP_BUCKET: z.string().min(1).default(`${prefix}-ftp-media`),
-    FTP_MIGRATE_QUEUE: z.string().min(1).default(`${prefix}-ftp-migrate`),
+    FTP_IMAGES_TABLE: z.string().min(1),
+    FTP_STATE_TABLE: z.string().min(1),
+    FTP_BUCKET: z.string().min(1),
+    FTP_MIGRATE_QUEUE: z.string().min(1),
     FTP_SERVERS: z.string().default('{}').transform((s, ctx) => {
       try {
         return parseServers(s);
