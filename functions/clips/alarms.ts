@@ -3,7 +3,7 @@ import { badRequest, notFound } from '../../shared/platform/errors.js';
 import { iso } from '../../shared/clips/api.js';
 import * as api from '../../shared/api/clips.js';
 import { decodeCursor, encodeCursor } from '../../shared/clips/alarms/cursor.js';
-import type { AlarmItem } from '../../shared/clips/alarms/model.js';
+import type { AlarmItem } from '../../shared/clips/alarms/records.js';
 import { alarmPushesRepo, alarmsRepo } from '../../shared/clips/alarms/store.js';
 import { mediaUrls } from '../../shared/clips/alarms/urls.js';
 import { loadClipsSettings } from '../../shared/clips/settings.js';

@@ -1,7 +1,7 @@
 import { logger } from '../../shared/platform/logger.js';
 import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 import { alarmTaskSchema } from '../../shared/clips/messages.js';
-import { webhookPayload, webhookUrl } from '../../shared/clips/alarms/model.js';
+import { webhookPayload, webhookUrl } from '../../shared/clips/alarms/records.js';
 import { alarmPushesRepo, alarmsRepo } from '../../shared/clips/alarms/store.js';
 import { mediaUrls } from '../../shared/clips/alarms/urls.js';
 import { deliver } from '../../shared/clips/alarms/webhook.js';

@@ -4,7 +4,7 @@ import { mediaSettings } from '../../shared/media-store/settings.js';
 import { FILE_SEQ_KEY } from '../../shared/media-store/ids.js';
 import type { HttpReply } from '../../shared/platform/http/stack.js';
 import type { MediaObjects } from '../../shared/media-store/objects.js';
-import { MediaStore, type FileRecord } from '../../shared/media-store/store.js';
+import { mediaStore, type FileRecord, type MediaStore } from '../../shared/media-store/store.js';
 
 /**
  * What every media handler shares: settings read at cold start and the store built on them. Each
@@ -13,7 +13,7 @@ import { MediaStore, type FileRecord } from '../../shared/media-store/store.js';
  */
 export const settings = mediaSettings();
 export const storeWith = (objects: MediaObjects): MediaStore =>
-  new MediaStore({ ...settings.store, ddb: ddb(), objects, nextSeq: () => nextId(FILE_SEQ_KEY) });
+  mediaStore({ ...settings.store, ddb: ddb(), objects, nextSeq: () => nextId(FILE_SEQ_KEY) });
 
 /** 302 to a fresh presigned download URL (GET without a range, and /content without one). */
 export async function redirect(store: MediaStore, rec: FileRecord): Promise<HttpReply> {

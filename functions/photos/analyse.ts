@@ -1,18 +1,16 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, S3Event, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { s3 } from '../../shared/platform/aws.js';
 import { loadPhotosSettings } from '../../shared/photos/settings.js';
 import { loadClipsSettings } from '../../shared/clips/settings.js';
-import { PermanentError } from '../../shared/platform/errors.js';
 import { logger } from '../../shared/platform/logger.js';
-import { parsePhotoKey } from '../../shared/photos/model.js';
+import { parsePhotoKey } from '../../shared/photos/records.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
-import { applyResult } from '../../shared/photos/service.js';
+import { photoObjects } from '../../shared/photos/objects.js';
+import { analysePhoto, type AnalyseDeps } from '../../shared/photos/analyse.js';
 import { backoffSeconds } from '../../shared/platform/sqs/backoff.js';
 import { send } from '../../shared/platform/sqs/queues.js';
-import { isLastAttempt, sqsHandler } from '../../shared/platform/sqs/stack.js';
-import { NotAnImageError, detectPersons, loadPersonModel } from '../../shared/vision/detect.js';
+import { failureVerdict, sqsHandler, type Attempts } from '../../shared/platform/sqs/stack.js';
+import { loadPersonModel } from '../../shared/vision/detect.js';
 import { objectKey } from '../../shared/platform/s3-event.js';
 import { cachedDetectorSettings, detectorSettingsOf } from '../../shared/clips/registry/detector.js';
 import { camerasRepo } from '../../shared/clips/registry/store.js';
@@ -23,78 +21,34 @@ const cfg = {
   ...loadClipsSettings('CLIPS_CAMERAS_TABLE'),
 };
 const repo = new PhotoRepo(cfg.PHOTOS_TABLE);
-/** The photo's camera's detector settings ({} = the model's defaults), one read per camera per minute. */
-const cameraSettings = cachedDetectorSettings(detectorSettingsOf(camerasRepo(cfg)), 60_000);
+const deps: AnalyseDeps = {
+  repo,
+  objects: photoObjects(cfg.PHOTOS_BUCKET),
+  reportQueue: cfg.PHOTOS_REPORT_QUEUE,
+  // One registry read per camera per minute.
+  cameraSettings: cachedDetectorSettings(detectorSettingsOf(camerasRepo(cfg)), 60_000),
+  now: Date.now,
+};
 
 // Start loading the model with the container, not with the first photo.
 void loadPersonModel().catch((err: unknown) => logger.error('person model failed to load', err as Error));
 
-/** Counts the people in a stored photo and goes down the callback path (analysed → report queued). */
-async function analyse(id: number, key?: string): Promise<void> {
-  const rec = await repo.get(id);
-  if (!rec) return logger.warn('analysis for an unknown photo: dropped', { id });
-  if (rec.stage !== 'download' && rec.stage !== 'analyse') return; // analysed already, or failed
-  const storedKey = key ?? rec.s3Key;
-  if (!storedKey) throw new Error(`photo ${id} has no stored object yet`);
-  const settings = cameraSettings(rec.cameraCode);
-  settings.catch(() => undefined); // awaited below; a failed read must not be an unhandled rejection meanwhile
-  let bytes: Uint8Array;
-  try {
-    const obj = await s3().send(new GetObjectCommand({ Bucket: cfg.PHOTOS_BUCKET, Key: storedKey }));
-    bytes = await obj.Body!.transformToByteArray();
-  } catch (err) {
-    if ((err as Error).name === 'NoSuchKey') throw new PermanentError(`missing: s3://${cfg.PHOTOS_BUCKET}/${storedKey} does not exist`);
-    throw err;
-  }
-  let found;
-  try {
-    found = await detectPersons(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), await settings);
-  } catch (err) {
-    if (err instanceof NotAnImageError) throw new PermanentError(`not_an_image: ${err.message}`);
-    throw err;
-  }
-  const r = await applyResult(repo, cfg.PHOTOS_REPORT_QUEUE, id, {
-    numOfPeople: found.count,
-    ...(found.inRegion !== undefined ? { numInRegion: found.inRegion } : {}),
-    detections: found.detections,
-    model: found.model,
-    licence: found.licence,
-    inferenceMs: found.ms,
-    by: 'detector',
-  }, Date.now());
-  if (r.outcome === 'conflict') logger.warn('detector disagrees with the stored count', { id, detector: found.count, stored: r.record.numOfPeople });
-}
-
-/** Runs one analysis; false when it failed in a way worth retrying (and the attempt was recorded). */
-async function attempt(id: number, attemptNo: number, key?: string): Promise<boolean> {
-  try {
-    await analyse(id, key);
-    return true;
-  } catch (err) {
-    const reason = (err as Error).message;
-    if (err instanceof PermanentError) {
-      await repo.markFailed(id, 'analyse', reason, Date.now());
-      return true;
-    }
-    // Its first attempt runs off the S3 event, not an SQS delivery: the stack's rule, applied here.
-    if (isLastAttempt(attemptNo, cfg.PHOTOS_ANALYSE_MAX_ATTEMPTS)) {
-      await repo.markFailed(id, 'analyse', `gave up after ${attemptNo} attempts: ${reason}`, Date.now());
-      return true;
-    }
-    logger.warn('analysis failed; will retry', { id, attemptNo, reason });
-    await repo.recordAttempt(id, 'analyse', reason, Date.now());
-    return false;
-  }
-}
+const attempts: Attempts<{ id: number }> = {
+  max: cfg.PHOTOS_ANALYSE_MAX_ATTEMPTS,
+  // Counted on the record: the S3 event's attempt and a sweeper re-drive are not SQS receives.
+  number: async ({ body, receiveCount }) => Math.max(receiveCount, ((await repo.get(body.id))?.attempts.analyse ?? 0) + 1),
+  retrying: ({ body }, err) => repo.recordAttempt(body.id, 'analyse', err.message, Date.now()),
+  giveUp: ({ body }, reason) => repo.markFailed(body.id, 'analyse', reason, Date.now()),
+  then: 'done',
+};
 
 /** Retries and sweeper re-drives arrive through the analyse queue (backoff, DLQ). */
-const onMessage = sqsHandler({ body: z.object({ id: z.number().int().positive() }) }, async ({ body, receiveCount }) => {
-  const rec = await repo.get(body.id);
-  const attemptNo = Math.max(receiveCount, (rec?.attempts.analyse ?? 0) + 1);
-  if (!(await attempt(body.id, attemptNo))) throw new Error(`analysis of photo ${body.id} failed (attempt ${attemptNo})`);
-});
+const onMessage = sqsHandler({ body: z.object({ id: z.number().int().positive() }), attempts }, ({ body }) => analysePhoto(deps, body.id));
 
-/** A photo arrived in S3. A failed analysis moves to the analyse queue, so it gets SQS backoff and a DLQ. */
+/**
+ * A photo arrived in S3: its first attempt. A failure worth retrying moves to the analyse queue, so
+ * the retries get SQS backoff and a DLQ; the stack's verdict decides, as it does for them.
+ */
 async function onObjects(event: S3Event): Promise<void> {
   for (const r of event.Records) {
     const key = objectKey(r);
@@ -103,7 +57,16 @@ async function onObjects(event: S3Event): Promise<void> {
       logger.warn('object is not a photo key: ignored', { key });
       continue;
     }
-    if (!(await attempt(parsed.id, 1, key))) {
+    try {
+      await analysePhoto(deps, parsed.id, key);
+    } catch (err) {
+      const verdict = failureVerdict(err as Error, 1, attempts);
+      if (!verdict.retry) {
+        await repo.markFailed(parsed.id, 'analyse', verdict.reason, Date.now());
+        continue;
+      }
+      logger.warn('analysis failed; will retry', { id: parsed.id, reason: (err as Error).message });
+      await repo.recordAttempt(parsed.id, 'analyse', (err as Error).message, Date.now());
       await send(cfg.PHOTOS_ANALYSE_QUEUE, { body: { id: parsed.id }, delaySeconds: backoffSeconds(1) });
     }
   }

@@ -1,7 +1,7 @@
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { loadPhotosSettings } from '../../shared/photos/settings.js';
 import { notFound } from '../../shared/platform/errors.js';
-import { presentRecord } from '../../shared/photos/model.js';
+import { presentRecord } from '../../shared/photos/records.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import * as api from '../../shared/api/photos.js';
 import { pipelineStats, windowOf, withinMs } from '../../shared/photos/stats.js';

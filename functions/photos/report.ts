@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { loadPhotosSettings } from '../../shared/photos/settings.js';
 import { logger } from '../../shared/platform/logger.js';
-import { idempotencyKey, reportOf } from '../../shared/photos/model.js';
+import { idempotencyKey, reportOf } from '../../shared/photos/records.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import { sqsHandler } from '../../shared/platform/sqs/stack.js';
 

@@ -1,6 +1,6 @@
 import { loadPhotosSettings } from '../../shared/photos/settings.js';
 import { logger } from '../../shared/platform/logger.js';
-import { STAGES, type Stage } from '../../shared/photos/model.js';
+import { STAGES, type Stage } from '../../shared/photos/records.js';
 import { planSweep, type PendingItem } from '../../shared/photos/policy.js';
 import { PhotoRepo } from '../../shared/photos/repo.js';
 import { sendBatch } from '../../shared/platform/sqs/queues.js';

@@ -2,7 +2,7 @@ import { forbidden } from '../../shared/platform/errors.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { nextId } from '../../shared/ids/index.js';
 import { logger } from '../../shared/platform/logger.js';
-import { inScope } from '../../shared/search/model.js';
+import { inScope } from '../../shared/search/records.js';
 import * as api from '../../shared/api/search.js';
 import { loadSearchSettings, jobsRepo } from '../../shared/search/settings.js';
 import { sendBatch } from '../../shared/platform/sqs/queues.js';

@@ -1,6 +1,6 @@
 import { forbidden, notFound } from '../../shared/platform/errors.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
-import { inScope } from '../../shared/search/model.js';
+import { inScope } from '../../shared/search/records.js';
 import { removeImage } from '../../shared/search/pipeline.js';
 import * as api from '../../shared/api/search.js';
 import { loadSearchSettings, featuresRepo } from '../../shared/search/settings.js';

@@ -2,7 +2,7 @@ import { s3 } from '../../shared/platform/aws.js';
 import { HttpError, forbidden } from '../../shared/platform/errors.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { parseAllowList } from '../../shared/platform/net/allow.js';
-import { inScope } from '../../shared/search/model.js';
+import { inScope } from '../../shared/search/records.js';
 import { ImageProblem } from '../../shared/search/pipeline.js';
 import * as api from '../../shared/api/search.js';
 import { loadSearchSettings } from '../../shared/search/settings.js';

@@ -1,6 +1,6 @@
 import { notFound } from '../../shared/platform/errors.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
-import { jobView } from '../../shared/search/model.js';
+import { jobView } from '../../shared/search/records.js';
 import * as api from '../../shared/api/search.js';
 import { loadSearchSettings, jobsRepo } from '../../shared/search/settings.js';
 

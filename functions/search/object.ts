@@ -1,6 +1,6 @@
 import type { S3Event } from 'aws-lambda';
 import { logger } from '../../shared/platform/logger.js';
-import { AUTO_INDEX_PREFIX } from '../../shared/search/model.js';
+import { AUTO_INDEX_PREFIX } from '../../shared/search/records.js';
 import { removeImage } from '../../shared/search/pipeline.js';
 import { loadSearchSettings, featuresRepo } from '../../shared/search/settings.js';
 import { indexStore, logOnly } from '../../shared/search/index-store.js';

@@ -6,7 +6,7 @@ import { forbidden } from '../../shared/platform/errors.js';
 import { httpHandler, json } from '../../shared/platform/http/stack.js';
 import { logger } from '../../shared/platform/logger.js';
 import { LiveIndex } from '../../shared/search/live-index.js';
-import { decodeEmbeddings, inScope, oversample, selectMatches, type FaceMeta } from '../../shared/search/model.js';
+import { decodeEmbeddings, inScope, oversample, selectMatches, type FaceMeta } from '../../shared/search/records.js';
 import { ImageProblem } from '../../shared/search/pipeline.js';
 import * as api from '../../shared/api/search.js';
 import { checkpointMessage, loadSearchSettings, featuresRepo } from '../../shared/search/settings.js';

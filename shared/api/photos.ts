@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { countsQuery } from '../photos/counts.js';
 import { CAMERA_CODE_RE, MAX_BATCH, itemSchema } from '../photos/intake.js';
-import { STAGES } from '../photos/model.js';
+import { STAGES } from '../photos/records.js';
 import { idParam } from '../photos/params.js';
 import { withinParam } from '../photos/stats.js';
 import { errorBody, errorDetail, error, ok, route } from './route.js';

@@ -5,7 +5,7 @@
 import { logger } from '../platform/logger.js';
 import { send } from '../platform/sqs/queues.js';
 import type { Rule, RuleSet } from '../rules/schema.js';
-import { alarmIdFor, firstReplayDelaySeconds, type ReplaySettings } from './alarms/model.js';
+import { alarmIdFor, firstReplayDelaySeconds, type ReplaySettings } from './alarms/records.js';
 import type { AlarmsRepo } from './alarms/store.js';
 import type { Incident } from './analyse.js';
 

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { settingsLoader } from '../platform/config.js';
-import type { ReplaySettings } from './alarms/model.js';
+import type { ReplaySettings } from './alarms/records.js';
 
 const name = z.string().min(1);
 const seconds = z.coerce.number().nonnegative();

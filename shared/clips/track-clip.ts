@@ -6,7 +6,7 @@
  */
 import { logger } from '../platform/logger.js';
 import { parseRuleSet, type RuleSet } from '../rules/schema.js';
-import type { ReplaySettings } from './alarms/model.js';
+import type { ReplaySettings } from './alarms/records.js';
 import type { AlarmsRepo } from './alarms/store.js';
 import { analyseClip, createCameraState } from './analyse.js';
 import type { FlowRepo } from './flow.js';

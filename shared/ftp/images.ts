@@ -1,6 +1,6 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Kind, ParsedPath } from './layout.js';
-import { isConditionFailure } from '../platform/dynamo.js';
+import { isConditionFailure, queryPage, queryPages } from '../platform/dynamo.js';
 
 /**
  * The `images` index (the seed's Elasticsearch index): where each camera file is right now.
@@ -379,44 +379,28 @@ export class ImageIndex {
       names['#kind'] = 'kind';
       values[':k'] = q.kind;
     }
-    const items: ImageItem[] = [];
-    let start = q.cursor;
-    // A filter applies after Limit: ask for what is still missing until the page is full.
-    do {
-      const r = await this.db.send(new QueryCommand({
-        TableName: this.table,
-        IndexName: 'byDevice',
-        KeyConditionExpression: `deviceId = :d${range}`,
-        ...(q.kind ? { FilterExpression: '#kind = :k', ExpressionAttributeNames: names } : {}),
-        ExpressionAttributeValues: values,
-        ScanIndexForward: q.ascending ?? false,
-        Limit: q.limit - items.length,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }));
-      items.push(...((r.Items ?? []) as ImageItem[]));
-      start = r.LastEvaluatedKey;
-    } while (start && items.length < q.limit);
-    return { items, ...(start ? { cursor: start } : {}) };
+    const { items, next } = await queryPage<ImageItem>({
+      TableName: this.table,
+      IndexName: 'byDevice',
+      KeyConditionExpression: `deviceId = :d${range}`,
+      ...(q.kind ? { FilterExpression: '#kind = :k', ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
+      ScanIndexForward: q.ascending ?? false,
+    }, { limit: q.limit, start: q.cursor }, { client: this.db });
+    return { items, ...(next ? { cursor: next } : {}) };
   }
 
   /** Migrated files whose FTP copy may still exist, oldest sync first, synced in [from, to]. */
   async *cleanupCandidates(from: string, to: string): AsyncGenerator<ImageItem[]> {
     // A checkpoint newer than the retention cut-off (a shorter retention, a clock step): nothing is due.
     if (from > to) return;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(new QueryCommand({
-        TableName: this.table,
-        IndexName: 'byLocation',
-        KeyConditionExpression: '#loc = :s3 AND syncedAt BETWEEN :from AND :to',
-        FilterExpression: 'attribute_not_exists(ftpDeletedAt)',
-        ExpressionAttributeNames: { '#loc': N['#loc'] },
-        ExpressionAttributeValues: { ':s3': 's3', ':from': from, ':to': to },
-        Limit: 200,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }));
-      if (r.Items?.length) yield r.Items as ImageItem[];
-      start = r.LastEvaluatedKey;
-    } while (start);
+    yield* queryPages<ImageItem>({
+      TableName: this.table,
+      IndexName: 'byLocation',
+      KeyConditionExpression: '#loc = :s3 AND syncedAt BETWEEN :from AND :to',
+      FilterExpression: 'attribute_not_exists(ftpDeletedAt)',
+      ExpressionAttributeNames: { '#loc': N['#loc'] },
+      ExpressionAttributeValues: { ':s3': 's3', ':from': from, ':to': to },
+    }, { client: this.db, pageSize: 200 });
   }
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { badRequest, type ErrorDetail } from '../platform/errors.js';
 import { issuesToDetails } from '../platform/validation.js';
-import { dedupPk } from './model.js';
+import { dedupPk } from './records.js';
 import { parseTime } from './time.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { SafeFetchError, SafeFetchResult } from '../platform/net/safe-fetch.js';
-import { sniffImage, type ImageType, type Stage } from './model.js';
+import { sniffImage, type ImageType, type Stage } from './records.js';
 
 /**
  * Decisions of the pipeline, kept pure: what a download outcome means, when to stop retrying, which

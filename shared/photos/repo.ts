@@ -6,7 +6,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../platform/aws.js';
-import { photoPk, type Detection, type Outcome, type PhotoRecord, type Stage } from './model.js';
+import { photoPk, type Detection, type Outcome, type PhotoRecord, type Stage } from './records.js';
 import type { PhotoInput } from './intake.js';
 import type { PendingItem } from './policy.js';
 import { iso } from '../platform/time.js';

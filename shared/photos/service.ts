@@ -4,7 +4,7 @@ import { nextIds } from '../ids/index.js';
 import { send, sendBatch } from '../platform/sqs/queues.js';
 import type { ErrorDetail } from '../platform/errors.js';
 import type { ItemResult } from './intake.js';
-import type { Detection, PhotoRecord } from './model.js';
+import type { Detection, PhotoRecord } from './records.js';
 import type { PhotoRepo } from './repo.js';
 
 /** The pipeline steps shared by several handlers (intake, the analyser and the callback). */

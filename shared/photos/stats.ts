@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { MAX_FUTURE_MS } from './intake.js';
-import { OUTCOMES, STAGES, type Outcome, type Stage } from './model.js';
+import { OUTCOMES, STAGES, type Outcome, type Stage } from './records.js';
 import type { PhotoRepo } from './repo.js';
 import { iso, parseDuration } from '../platform/time.js';
 

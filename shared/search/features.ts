@@ -11,7 +11,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { FaceMeta, FeatureRecord, ObjectVersion } from './model.js';
+import type { FaceMeta, FeatureRecord, ObjectVersion } from './records.js';
 import { isConditionFailure } from '../platform/dynamo.js';
 
 /** Someone else wrote the record since we read it: re-read and decide again. */

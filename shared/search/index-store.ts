@@ -24,8 +24,9 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { IndexSnapshot, IndexStore, LoggedChange, VectorChange } from '../vectors/index.js';
-import { decodeEmbeddings, encodeEmbeddings } from './model.js';
+import { decodeEmbeddings, encodeEmbeddings } from './records.js';
 import { ddb } from '../platform/aws.js';
+import { isConditionFailure, queryPage } from '../platform/dynamo.js';
 import type { SnapshotObjects } from './snapshots.js';
 
 /** A writer stops retrying its log items after this long (its versions then become dead holes). */
@@ -134,7 +135,7 @@ export class DynamoIndexStore implements IndexStore {
       }));
       old = r.Attributes as HeadItem | undefined;
     } catch (err) {
-      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      if (!isConditionFailure(err)) throw err;
       // A newer snapshot is in place already: ours is useless.
       await this.o.objects.remove(this.o.bucket, key);
       return;
@@ -181,21 +182,13 @@ export class DynamoIndexStore implements IndexStore {
 
   /** Log entries above `since` as stored, holes and all (for diagnostics and tests). */
   async readLog(since: number, limit = 1000): Promise<StoredChange[]> {
-    const out: StoredChange[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const r = await this.o.ddb.send(new QueryCommand({
-        TableName: this.o.table,
-        KeyConditionExpression: 'pk = :pk AND sk > :since',
-        ExpressionAttributeValues: { ':pk': this.logPk, ':since': since },
-        ConsistentRead: true,
-        Limit: limit - out.length,
-        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
-      }));
-      for (const item of r.Items ?? []) out.push(this.toChange(item));
-      ExclusiveStartKey = r.LastEvaluatedKey;
-    } while (ExclusiveStartKey && out.length < limit);
-    return out;
+    const { items } = await queryPage<Record<string, unknown>>({
+      TableName: this.o.table,
+      KeyConditionExpression: 'pk = :pk AND sk > :since',
+      ExpressionAttributeValues: { ':pk': this.logPk, ':since': since },
+      ConsistentRead: true,
+    }, { limit }, { client: this.o.ddb });
+    return items.map((item) => this.toChange(item));
   }
 
   async truncate(upTo: number): Promise<void> {
@@ -208,7 +201,7 @@ export class DynamoIndexStore implements IndexStore {
         ExpressionAttributeValues: { ':t': upTo },
       }));
     } catch (err) {
-      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      if (!isConditionFailure(err)) throw err;
     }
     // Delete whatever is at or below the watermark (including what an earlier, interrupted truncate left).
     const truncatedTo = (await this.head()).truncatedTo ?? upTo;

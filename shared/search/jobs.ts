@@ -6,7 +6,8 @@
  * outlive its marker).
  */
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { taskSortKey, type JobRecord } from './model.js';
+import { isConditionFailure } from '../platform/dynamo.js';
+import { taskSortKey, type JobRecord } from './records.js';
 
 export const JOB_TTL_SECONDS = 24 * 3600;
 /** Above the extract queue's 4-day message retention. */
@@ -125,7 +126,7 @@ export class JobsRepo {
       }));
       return true;
     } catch (err) {
-      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(err)) return false;
       throw err;
     }
   }

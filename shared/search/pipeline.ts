@@ -23,7 +23,7 @@ import {
   type Box,
   type FeatureRecord,
   type ObjectVersion,
-} from './model.js';
+} from './records.js';
 
 /** The image cannot be processed, now or ever (missing, too big, not an image): counted as failed. */
 export class ImageProblem extends Error {

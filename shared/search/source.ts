@@ -7,7 +7,7 @@ import { badRequest, notFound, payloadTooLarge, unprocessable as unprocessableEr
 import { SafeFetchError, safeFetch } from '../platform/net/safe-fetch.js';
 import type { AllowList } from '../platform/net/allow.js';
 import { ImageProblem } from './pipeline.js';
-import type { ObjectVersion } from './model.js';
+import type { ObjectVersion } from './records.js';
 
 export const unprocessable = (message: string, code = 'UnprocessableImage') => unprocessableError(message, code);
 

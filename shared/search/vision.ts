@@ -4,7 +4,7 @@
  */
 import { FACE_EMBEDDING_DIM, NotAnImageError, detectFaces } from '../vision/detect.js';
 import { FACE_MODEL_ID, loadFaceModels } from '../vision/model.js';
-import { MAX_INDEXED_FACES } from './model.js';
+import { MAX_INDEXED_FACES } from './records.js';
 import { ImageProblem, type ExtractedFaces } from './pipeline.js';
 
 export const MODEL_ID = FACE_MODEL_ID;

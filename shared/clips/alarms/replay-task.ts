@@ -14,7 +14,7 @@ import { isPermanentMediaError } from '../../video/index.js';
 import { replayKey, snapshotKey } from '../keys.js';
 import { isHealthAlarm } from '../registry/health.js';
 import type { ClipIndexRepo } from '../store.js';
-import { decideReplay, type ReplaySettings } from './model.js';
+import { decideReplay, type ReplaySettings } from './records.js';
 import { buildAlarmMedia } from './replay.js';
 import type { AlarmsRepo } from './store.js';
 

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { ddb } from '../../platform/aws.js';
 import { conditional, isConditionFailure } from '../../platform/dynamo.js';
 import { expiresAfterDays, type ClipsSettings } from '../settings.js';
-import type { AlarmItem } from './model.js';
+import type { AlarmItem } from './records.js';
 
 
 /** DynamoDB sets come back as Set; the API speaks sorted arrays. */

@@ -11,7 +11,7 @@
  */
 import { logger } from '../../platform/logger.js';
 import { send } from '../../platform/sqs/queues.js';
-import type { HealthAlarmType } from '../alarms/model.js';
+import type { HealthAlarmType } from '../alarms/records.js';
 import type { AlarmsRepo } from '../alarms/store.js';
 import type { AgentsRepo, CamerasRepo } from './store.js';
 import {

@@ -5,7 +5,7 @@
  * transition is one alarm (`camera.offline` / `camera.online`) pushed through the alarm push path.
  * Pure decisions here; the DynamoDB and queue side is `health-sweep.ts`.
  */
-import { alarmIdFor, type AlarmItem, type HealthAlarmType } from '../alarms/model.js';
+import { alarmIdFor, type AlarmItem, type HealthAlarmType } from '../alarms/records.js';
 import { deadAfterMs, isAlive, isTask, type AgentItem, type CameraItem } from './liveness.js';
 
 export type CameraHealth = 'online' | 'offline';

@@ -32,6 +32,17 @@ export interface SqsMessage<T> {
 export const isLastAttempt = (attempt: number, max: number): boolean => attempt >= max;
 
 /**
+ * What a failed attempt comes to: another try, or giving up with the reason users will read. The SQS
+ * stack decides with it, and so does a consumer whose first attempt runs off another event (the photo
+ * analyser's S3 notification) before its retries go through a queue.
+ */
+export function failureVerdict(err: Error, attempt: number, a: Pick<Attempts<unknown>, 'max' | 'waitOn'>): { retry: true } | { retry: false; reason: string } {
+  if (err instanceof PermanentError) return { retry: false, reason: err.reason };
+  if (!isLastAttempt(attempt, a.max) || a.waitOn?.(err)) return { retry: true };
+  return { retry: false, reason: `gave up after ${attempt} attempts: ${err.message}` };
+}
+
+/**
  * When a consumer stops retrying, owned by the stack so every consumer gives up the same way: a
  * PermanentError gives up at once; any other failure is retried with backoff until attempt `max`,
  * which gives up. Giving up calls `giveUp` (record the failure where users look), then the message
@@ -93,16 +104,15 @@ export function sqsHandler<S extends z.ZodType>(
     /** Returns: the message is done. Throws: it is retried (or, given up with 'dead-letter', dead-lettered). */
     const afterFailure = async (a: Attempts<z.infer<S>>, msg: SqsMessage<z.infer<S>>, err: Error): Promise<void> => {
       const attempt = a.number ? await a.number(msg) : msg.receiveCount;
-      const permanent = err instanceof PermanentError;
-      const final = permanent || (isLastAttempt(attempt, a.max) && !a.waitOn?.(err));
-      const log = { messageId: msg.record.messageId, error: err.message, attempt, max: a.max, permanent };
-      if (!final) {
+      const verdict = failureVerdict(err, attempt, a);
+      const log = { messageId: msg.record.messageId, error: err.message, attempt, max: a.max, permanent: err instanceof PermanentError };
+      if (verdict.retry) {
         logger.warn('record failed; will retry', log);
         await a.retrying?.(msg, err, attempt);
         throw err;
       }
       logger.warn(a.then === 'done' ? 'record failed: given up' : 'record failed: given up, to the DLQ', log);
-      await a.giveUp(msg, permanent ? err.reason : `gave up after ${attempt} attempts: ${err.message}`, err);
+      await a.giveUp(msg, verdict.reason, err);
       if (a.then === 'done') return;
       poison.add(msg.record.messageId);
       throw err;

@@ -6,7 +6,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ddb, s3, sqs } from '../../../shared/platform/aws.js';
-import { dedupPk } from '../../../shared/photos/model.js';
+import { dedupPk } from '../../../shared/photos/records.js';
 import { PhotoRepo } from '../../../shared/photos/repo.js';
 import { queueUrl } from '../../../shared/platform/sqs/queues.js';
 import { redrive } from '../../../cli/redrive.js';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { analyseClip, createCameraState } from '../../../shared/clips/analyse.js';
 import { cameraStatesRepo, clipIndexRepo } from '../../../shared/clips/store.js';
 import { alarmsRepo } from '../../../shared/clips/alarms/store.js';
-import { alarmIdFor } from '../../../shared/clips/alarms/model.js';
+import { alarmIdFor } from '../../../shared/clips/alarms/records.js';
 import { agentsRepo, camerasRepo } from '../../../shared/clips/registry/store.js';
 import { resource } from '../../support/names.js';
 

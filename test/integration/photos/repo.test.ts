@@ -1,7 +1,7 @@
 import '../../support/env.js';
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { dedupPk } from '../../../shared/photos/model.js';
+import { dedupPk } from '../../../shared/photos/records.js';
 import { PhotoRepo } from '../../../shared/photos/repo.js';
 import { resource } from '../../support/names.js';
 

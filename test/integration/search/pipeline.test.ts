@@ -7,7 +7,7 @@ import { FeaturesRepo } from '../../../shared/search/features.js';
 import { DynamoIndexStore } from '../../../shared/search/index-store.js';
 import { s3Snapshots } from '../../../shared/search/snapshots.js';
 import { JobsRepo } from '../../../shared/search/jobs.js';
-import { faceId, type Box } from '../../../shared/search/model.js';
+import { faceId, type Box } from '../../../shared/search/records.js';
 import { BusyError, ImageProblem, processImage, removeImage, type ExtractedFaces, type PipelineDeps } from '../../../shared/search/pipeline.js';
 import { headImage, loadVersion } from '../../../shared/search/source.js';
 import { SyncedIndex } from '../../../shared/vectors/index.js';
@@ -135,7 +135,7 @@ describe('processImage', () => {
     const obj = await headImage(s3(), BUCKET, key);
     const claimed = await repo.claim(key, t.model, undefined, { mode: 'extract', obj, owner: 'dead', leaseUntil: Date.now() + 1, now: Date.now() });
     const found = await t.fake.extract(await loadVersion(s3(), BUCKET, key, obj.etag));
-    const { encodeEmbeddings } = await import('../../../shared/search/model.js');
+    const { encodeEmbeddings } = await import('../../../shared/search/records.js');
     await repo.saveExtracted(claimed, { faces: found.faces.map((f) => ({ box: f.box, score: f.score })), embeddings: encodeEmbeddings(found.faces.map((f) => f.embedding), D), dimension: D, width: 1, height: 1, ms: 1, now: Date.now() });
     await new Promise((r) => setTimeout(r, 20));
     expect(await processImage(t.deps('w2'), key)).toMatchObject({ status: 'indexed', faces: 2, extracted: false });

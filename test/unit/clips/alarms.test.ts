@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alarmIdFor, decideReplay, firstReplayDelaySeconds, replayWindow, webhookPayload, webhookUrl, type AlarmItem } from '../../../shared/clips/alarms/model.js';
+import { alarmIdFor, decideReplay, firstReplayDelaySeconds, replayWindow, webhookPayload, webhookUrl, type AlarmItem } from '../../../shared/clips/alarms/records.js';
 import { decodeCursor, encodeCursor } from '../../../shared/clips/alarms/cursor.js';
 
 const S = { beforeMs: 15_000, afterMs: 15_000, clipMs: 5000, waitMs: 120_000, recheckMs: 10_000 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { webhookPayload } from '../../../shared/clips/alarms/model.js';
+import { webhookPayload } from '../../../shared/clips/alarms/records.js';
 import type { AgentItem } from '../../../shared/clips/registry/liveness.js';
 import {
   agentDeadAt, healthAlarm, healthAlarmId, healthTransition, healthWebhookPayload, isHealthAlarm, judgeHealth, staleAfterMs, type HealthCamera,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { presign, presignGet, presignPart, presignPut } from '../../../shared/media-store/objects.js';
-import { decodeCursor, encodeCursor } from '../../../shared/media-store/store.js';
+import { decodeCursor, encodeCursor } from '../../../shared/media-store/records.js';
 import { mediaSettings, MAX_RANGE_BYTES } from '../../../shared/media-store/settings.js';
 
 const s3 = new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4566', forcePathStyle: true, credentials: { accessKeyId: 'k', secretAccessKey: 's' } });

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { toHttp, type HttpError } from '../../../shared/platform/errors.js';
 import { aggregate, countsQuery, resolveRange } from '../../../shared/photos/counts.js';
 import { MAX_BODY_BYTES, parseIntake } from '../../../shared/photos/intake.js';
-import { dedupPk, parsePhotoKey, photoKey, reportOf, sniffImage, type PhotoRecord } from '../../../shared/photos/model.js';
+import { dedupPk, parsePhotoKey, photoKey, reportOf, sniffImage, type PhotoRecord } from '../../../shared/photos/records.js';
 import { judgeError, judgeResponse, planSweep } from '../../../shared/photos/policy.js';
-import { isLastAttempt } from '../../../shared/platform/sqs/stack.js';
+import { failureVerdict, isLastAttempt } from '../../../shared/platform/sqs/stack.js';
+import { PermanentError } from '../../../shared/platform/errors.js';
 import { parseDuration } from '../../../shared/platform/time.js';
 import { parseTime } from '../../../shared/photos/time.js';
 import { SafeFetchError } from '../../../shared/platform/net/safe-fetch.js';
@@ -152,6 +153,15 @@ describe('download policy', () => {
     expect(judgeError(new SafeFetchError('network', 'ECONNREFUSED', false))).toEqual({ kind: 'transient', reason: 'network: ECONNREFUSED' });
     expect(isLastAttempt(3, 4)).toBe(false);
     expect(isLastAttempt(4, 4)).toBe(true);
+  });
+
+  it('one verdict for a failed attempt, on or off a queue: permanent now, transient until the last attempt', () => {
+    const a = { max: 3 };
+    expect(failureVerdict(new PermanentError('not_an_image: text'), 1, a)).toEqual({ retry: false, reason: 'not_an_image: text' });
+    expect(failureVerdict(new Error('ECONNRESET'), 1, a)).toEqual({ retry: true });
+    expect(failureVerdict(new Error('ECONNRESET'), 3, a)).toEqual({ retry: false, reason: 'gave up after 3 attempts: ECONNRESET' });
+    // waitOn: an outage that is nobody's fault keeps its attempts coming past max.
+    expect(failureVerdict(new Error('unavailable'), 5, { ...a, waitOn: () => true })).toEqual({ retry: true });
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregate, countsQuery } from '../../../shared/photos/counts.js';
-import { reportOf, type PhotoRecord } from '../../../shared/photos/model.js';
+import { reportOf, type PhotoRecord } from '../../../shared/photos/records.js';
 
 describe('counts ?region=true (issue 12 §6)', () => {
   it('region is a true/false flag, off by default; anything else is a 400', () => {

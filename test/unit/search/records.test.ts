@@ -12,7 +12,7 @@ import {
   taskSortKey,
   type FeatureRecord,
   type JobRecord,
-} from '../../../shared/search/model.js';
+} from '../../../shared/search/records.js';
 import { contiguousChanges } from '../../../shared/search/index-store.js';
 import { batchBody, deletePath, extractBody, searchBody } from '../../../shared/search/requests.js';
 
