@@ -21,10 +21,10 @@ export default tseslint.config(
   },
   // Plain Node scripts that run before anything is compiled (npm postinstall).
   { files: ['**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', performance: 'readonly' } } },
-  // CommonJS build plugins (serverless-esbuild `require`s them).
+  // CommonJS build plugins and serverless.yml variable files (serverless-esbuild and osls `require` them).
   {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

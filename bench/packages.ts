@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 import { isMain, machine, percentile } from './util.js';
+import { PLACEHOLDER_IMAGE } from '../infra/local/service.js';
 
 /**
  * Zip functions' packages: per function, the size of its `osls package` artifact and the time a fresh
@@ -27,8 +28,6 @@ const root = resolve(import.meta.dirname, '..');
 const work = resolve(root, '.serverless-bench');
 const STAGE = process.env.PACKAGES_STAGE ?? 'dev';
 const RUNS = Number(process.env.PACKAGES_RUNS ?? 3);
-export const PLACEHOLDER_IMAGE =
-  '123456789012.dkr.ecr.us-east-1.amazonaws.com/panoptes@sha256:0000000000000000000000000000000000000000000000000000000000000000';
 
 interface StateFn {
   handler?: string;

@@ -1,4 +1,4 @@
-import { loadService } from '../infra/local/service.js';
+import { loadService, PLACEHOLDER_IMAGE } from '../infra/local/service.js';
 
 /**
  * The environment a deployed function runs with, resolved from serverless.yml for the stage
@@ -7,8 +7,8 @@ import { loadService } from '../infra/local/service.js';
  * operator's override). CloudFormation references (an ARN by !GetAtt) are left out: the CLI needs names.
  */
 export async function functionEnv(fn: string, env: NodeJS.ProcessEnv = process.env): Promise<NodeJS.ProcessEnv> {
-  // The image URI only names the inference container; printing the config needs some value for it.
-  const svc = await loadService(env.STAGE ?? 'local', { imageUri: 'not-used-by-the-cli' });
+  // The image URI only names the inference container; resolving an AWS stage needs some value for it.
+  const svc = await loadService(env.STAGE ?? 'local', { imageUri: PLACEHOLDER_IMAGE });
   const def = svc.functions[fn];
   if (!def) throw new Error(`serverless.yml has no function ${fn}`);
   const plain = Object.entries({ ...svc.provider.environment, ...def.environment })

@@ -5,7 +5,7 @@
 // container image of the heavy functions (infra/docker) and are what made the old shared zip 148 MB.
 // The esbuild plugin marks every such import external (so the bundle completes and the whole list can be
 // reported at once), then fails the build naming each import and the chain from the handler to it:
-// the fix is to make that function an image function (like functions/photos/analyse.yml) or to drop
+// the fix is to make that function an image function (like functions/photos/analyse.image.yml) or to drop
 // the import from its module graph.
 'use strict';
 
@@ -100,7 +100,7 @@ function formatForbidden(found) {
   return (
     `zip function bundle pulls in native/binary/model dependencies:\n${lines.join('\n')}\n` +
     'Only container-image functions (infra/docker) may use them: give this function an `image:` ' +
-    'definition on AWS stages (see functions/photos/analyse.yml), or remove the import from its module graph.'
+    'definition on AWS stages (see functions/photos/analyse.image.yml), or remove the import from its module graph.'
   );
 }
 

@@ -12,8 +12,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadService } from '../local/service.js';
-import { PLACEHOLDER_IMAGE } from '../../bench/packages.js';
+import { loadService, PLACEHOLDER_IMAGE } from '../local/service.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const dockerfile = resolve(import.meta.dirname, 'Dockerfile');

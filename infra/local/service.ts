@@ -29,6 +29,13 @@ export interface ServiceConfig {
 const root = resolve(import.meta.dirname, '../..');
 
 /**
+ * An `imageUri` for resolving an AWS stage where no image is built or deployed (packaging the zip
+ * functions, reading a function's environment): it satisfies osls's ECR URI pattern and names nothing.
+ */
+export const PLACEHOLDER_IMAGE =
+  '123456789012.dkr.ecr.us-east-1.amazonaws.com/panoptes@sha256:0000000000000000000000000000000000000000000000000000000000000000';
+
+/**
  * Resolves serverless.yml with osls (offline: `print` contacts no cloud for the local stage). An AWS stage
  * needs its --param values (e.g. imageUri) to resolve.
  */

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { loadConfig } from '../platform/config.js';
 import { parseGroups } from './groups.js';
-import type { MediaStoreOptions } from './store.js';
+import type { MediaStoreOptions } from './deps.js';
 
 /**
  * Media store settings from the environment (functions/media/functions.yml). Only

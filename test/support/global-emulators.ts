@@ -15,9 +15,13 @@ export default async function setup(project: TestProject) {
   };
 }
 
-/** serverless.yml `custom.names` as resolved for the stage (test/support/names.ts reads it). */
+/**
+ * serverless.yml `custom.names` as resolved for the stage, and the storage groups' buckets as
+ * `mediaGroup.<group>` (`custom.mediaGroupBuckets`): test/support/names.ts reads them.
+ */
 export function resourceNames(svc: ServiceConfig): Record<string, string> {
-  return (svc.custom.names ?? {}) as Record<string, string>;
+  const groups = Object.entries((svc.custom.mediaGroupBuckets ?? {}) as Record<string, string>).map(([g, bucket]) => [`mediaGroup.${g}`, bucket]);
+  return { ...(svc.custom.names ?? {}) as Record<string, string>, ...Object.fromEntries(groups) };
 }
 
 /** What handler mode (test/support/handler.ts) needs of each function: its handler, environment and routes. */

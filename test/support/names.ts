@@ -10,3 +10,6 @@ export function resource(key: string): string {
   if (!name) throw new Error(`serverless.yml custom.names has no ${key}`);
   return name;
 }
+
+/** The bucket of a media store storage group (serverless.yml `custom.mediaGroups`), e.g. `mediaGroupBucket('g1')`. */
+export const mediaGroupBucket = (group: string): string => resource(`mediaGroup.${group}`);

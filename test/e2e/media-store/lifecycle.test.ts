@@ -13,12 +13,12 @@ import { ddb, s3 } from '../../../shared/platform/aws.js';
 import { DEV_KEY, stackInfo } from '../../support/env.js';
 import { api } from '../../support/http.js';
 import { MediaClient } from '../../../cli/media-client.js';
-import { resource } from '../../support/names.js';
+import { mediaGroupBucket, resource } from '../../support/names.js';
 
 /** Delete, groups, app isolation, bad input, abandoned uploads and the CLI, through the HTTP API. */
 const FILES = resource('mediaFiles');
 const ROUTES = resource('mediaRoutes');
-const BUCKETS = [resource('mediaG1'), resource('mediaG2')];
+const BUCKETS = [mediaGroupBucket('g1'), mediaGroupBucket('g2')];
 const APP_A = 'local-app-a'; // bound to appA
 const APP_B = 'local-app-b'; // bound to appB
 const root = resolve(import.meta.dirname, '../../..');

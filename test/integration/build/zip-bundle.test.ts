@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { build } from 'esbuild';
-import { bundleOptions, PLACEHOLDER_IMAGE } from '../../../bench/packages.js';
-import { loadService } from '../../../infra/local/service.js';
+import { bundleOptions } from '../../../bench/packages.js';
+import { loadService, PLACEHOLDER_IMAGE } from '../../../infra/local/service.js';
 import type { AddressInfo } from 'node:net';
 import { resource } from '../../support/names.js';
 

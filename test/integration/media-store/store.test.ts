@@ -11,15 +11,15 @@ import { partRanges } from '../../../shared/media-store/plan.js';
 import { s3Objects } from '../../../shared/media-store/objects.js';
 import { mediaStore, type FileRecord, type MediaStoreOptions, type UploadTicket } from '../../../shared/media-store/store.js';
 import { toHttp } from '../../../shared/platform/errors.js';
-import { resource } from '../../support/names.js';
+import { mediaGroupBucket, resource } from '../../support/names.js';
 
 /**
  * The media store against DynamoDB Local + fauxqs. Each run gets its own groups and routes tables
  * (group counters and routing are global state); files live in the provisioned table.
  */
 const FILES = resource('mediaFiles');
-const B1 = resource('mediaG1');
-const B2 = resource('mediaG2');
+const B1 = mediaGroupBucket('g1');
+const B2 = mediaGroupBucket('g2');
 const MIB = 1024 * 1024;
 const run = randomUUID().slice(0, 8);
 const groupsTable = `it-media-groups-${run}`;

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadService, type ServiceConfig } from '../../../infra/local/service.js';
-import { PLACEHOLDER_IMAGE } from '../../../bench/packages.js';
+import { loadService, PLACEHOLDER_IMAGE, type ServiceConfig } from '../../../infra/local/service.js';
 
 // Both stages resolved by osls itself (`osls print`, offline), the way deploy and `npm start` read them.
 let local: ServiceConfig;
@@ -76,5 +75,44 @@ describe('console resources (infra/resources/console.yml)', () => {
       expect(rules.some((r) => r.AllowedMethods!.includes('PUT') && r.ExposedHeaders!.includes('ETag')
         && (r.AllowedOrigins!.includes('*') || r.AllowedOrigins!.some((o) => o.includes('Console'))))).toBe(true);
     }
+  });
+});
+
+describe('image functions (functions/*/*.image.yml through infra/image-functions.cjs)', () => {
+  const IMAGE_FUNCTIONS = ['photosAnalyse', 'clipsInference', 'searchExtract', 'searchQuery', 'searchWorker', 'searchCheckpoint'];
+
+  it('are container images on an AWS stage, the handler becoming the image command', () => {
+    for (const key of IMAGE_FUNCTIONS) {
+      const fn = dev.functions[key]!;
+      expect(fn.handler, key).toBeUndefined();
+      expect(fn.image, key).toEqual({ uri: PLACEHOLDER_IMAGE, command: [local.functions[key]!.handler] });
+    }
+    expect(dev.functions.photosAnalyse!.image).toEqual({ uri: PLACEHOLDER_IMAGE, command: ['dist/functions/photos/analyse.handler'] });
+  });
+
+  it('are zip functions with the same definition on the local stage', () => {
+    for (const key of IMAGE_FUNCTIONS) {
+      const { image: _, ...aws } = dev.functions[key]!;
+      const { handler, ...zip } = local.functions[key]!;
+      expect(handler, key).toMatch(/^dist\/functions\/\w+\/[\w-]+\.handler$/);
+      expect(local.functions[key]!.image, key).toBeUndefined();
+      // The same function apart from packaging (names and stage settings differ by stage).
+      expect(Object.keys(zip).sort(), key).toEqual(Object.keys(aws).sort());
+      expect(Object.keys(zip.environment ?? {}), key).toEqual(Object.keys(aws.environment ?? {}));
+      expect(zip.iamRoleStatements?.length, key).toBe(aws.iamRoleStatements?.length);
+    }
+  });
+});
+
+describe('media storage groups (custom.mediaGroups through infra/resources/media-groups.cjs)', () => {
+  it('each group gets a bucket, the media functions IAM on it and a MEDIA_GROUPS entry', () => {
+    expect(dev.custom.mediaGroups).toEqual(['g1', 'g2']);
+    const buckets = dev.custom.mediaGroupBuckets as Record<string, string>;
+    expect(buckets).toEqual({ g1: 'panoptes-dev-media-g1', g2: 'panoptes-dev-media-g2' });
+    expect(dev.resources.Resources.MediaBucketG1?.Properties?.BucketName).toBe('panoptes-dev-media-g1');
+    expect(dev.resources.Resources.MediaBucketG2?.Properties?.BucketName).toBe('panoptes-dev-media-g2');
+    expect(dev.functions.mediaCreateUpload!.environment!.MEDIA_GROUPS).toBe('g1 panoptes-dev-media-g1, g2 panoptes-dev-media-g2');
+    const put = dev.functions.mediaCreateUpload!.iamRoleStatements!.find((s) => s.Action.includes('s3:PutObject'))!;
+    expect(put.Resource).toEqual(['arn:aws:s3:::panoptes-dev-media-g1/*', 'arn:aws:s3:::panoptes-dev-media-g2/*']);
   });
 });
