@@ -13,7 +13,7 @@ import { redrive } from '../../../cli/redrive.js';
 import { stackInfo } from '../../support/env.js';
 import { api, eventually } from '../../support/http.js';
 import { TABLE, announce, controlReceiver, fixtureUrl, invoke, record, reportsFor, settle, unique } from './helpers.js';
-import type { SweepSummary } from '../../../functions/photos/sweeper.js';
+import type { SweepSummary } from '../../../shared/photos/sweep.js';
 import { resource } from '../../support/names.js';
 
 const repo = new PhotoRepo(TABLE);
