@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, queryPages, scanAll, transactWrite, type TransactItem } from '../platform/dynamo.js';
+import { iso } from '../platform/time.js';
 import type { Group, GroupConfig, GroupStatus } from './groups.js';
 import type { FileRecord } from './records.js';
 
@@ -94,7 +95,6 @@ export type RoutesRepo = ReturnType<typeof routesRepo>;
 
 /** Files (MEDIA_FILES_TABLE): every state change a conditional write; counter moves in the same transaction. */
 export function filesRepo(o: Table & { tombstoneSeconds: number }) {
-  const iso = () => new Date(o.now()).toISOString();
   return {
     async get(fileId: string): Promise<FileRecord | undefined> {
       const r = await o.ddb.send(new GetCommand({ TableName: o.table, Key: { fileId }, ConsistentRead: true }));
@@ -105,7 +105,7 @@ export function filesRepo(o: Table & { tombstoneSeconds: number }) {
     },
     /** uploading → ready, with its group's counters; false when the file was no longer uploading. Returns when it was marked. */
     async markReady(rec: FileRecord, etag: string, userKey: string, count: TransactItem): Promise<string | false> {
-      const now = iso();
+      const now = iso(o.now());
       try {
         await transactWrite([
           {
@@ -128,7 +128,7 @@ export function filesRepo(o: Table & { tombstoneSeconds: number }) {
     },
     /** `rec.status` → deleting (with `count` taking a ready file out of its group). A changed status throws a condition failure. */
     async markDeleting(rec: FileRecord, count?: TransactItem): Promise<void> {
-      const now = iso();
+      const now = iso(o.now());
       const update = {
         TableName: o.table,
         Key: { fileId: rec.fileId },
