@@ -15,7 +15,6 @@ import { s3ForMd5Uploads } from '../platform/aws.js';
 import type { FtpRuntime } from './runtime.js';
 import { timed, type StepTimes } from './profile.js';
 
-/** What migration needs; built once per container (see runtime.ts) or by the CLI and tests. */
 /**
  * A runtime's migration dependencies. The S3 client is taken here rather than in runtime.ts, so
  * that functions which never migrate (scan) bundle no S3 client (issue 16).
@@ -24,6 +23,7 @@ export function migrateDeps(rt: FtpRuntime): MigrateDeps {
   return { pools: rt.pools, index: rt.index, s3: s3ForMd5Uploads(), bucket: rt.settings.FTP_BUCKET, leaseMs: rt.settings.FTP_LEASE, partSize: rt.settings.FTP_PART_SIZE };
 }
 
+/** What migration needs; built once per container (migrateDeps) or by the CLI and tests. */
 export interface MigrateDeps {
   pools: FtpPools;
   index: ImageIndex;
