@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 /** The resolved serverless.yml: the single source of truth for functions and resources. */
 export interface CfnResource {
   Type: string;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
   Properties?: Record<string, unknown>;
 }
 export interface FunctionDef {

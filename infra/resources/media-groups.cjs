@@ -10,6 +10,7 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,19}$/;
 module.exports = async ({ resolveVariable }) => {
   const prefix = await resolveVariable('self:custom.prefix');
   const groups = await resolveVariable('self:custom.mediaGroups');
+  const dataPolicy = await resolveVariable('param:dataPolicy');
   if (!Array.isArray(groups) || !groups.length) throw new Error('custom.mediaGroups must list at least one storage group');
   for (const g of groups) if (!NAME.test(String(g))) throw new Error(`storage group "${g}": lower-case letters, digits and dashes, at most 20 (it names a bucket)`);
   if (new Set(groups).size !== groups.length) throw new Error('custom.mediaGroups lists a group twice');
@@ -26,6 +27,8 @@ module.exports = async ({ resolveVariable }) => {
     resources: {
       Resources: Object.fromEntries(groups.map((g) => [logicalId(g), {
         Type: 'AWS::S3::Bucket',
+        DeletionPolicy: dataPolicy,
+        UpdateReplacePolicy: dataPolicy,
         Properties: {
           BucketName: bucket(g),
           LifecycleConfiguration: {

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadService, PLACEHOLDER_IMAGE, type ServiceConfig } from '../../../infra/local/service.js';
 
 // Both stages resolved by osls itself (`osls print`, offline), the way deploy and `npm start` read them.
@@ -115,4 +118,28 @@ describe('media storage groups (custom.mediaGroups through infra/resources/media
     const put = dev.functions.mediaCreateUpload!.iamRoleStatements!.find((s) => s.Action.includes('s3:PutObject'))!;
     expect(put.Resource).toEqual(['arn:aws:s3:::panoptes-dev-media-g1/*', 'arn:aws:s3:::panoptes-dev-media-g2/*']);
   });
+});
+
+describe('data of tables and buckets (params.dataPolicy)', () => {
+  const stateful = (svc: ServiceConfig) =>
+    Object.entries(svc.resources.Resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table' || r.Type === 'AWS::S3::Bucket');
+  const policies = (svc: ServiceConfig) =>
+    Object.fromEntries(stateful(svc).map(([id, r]) => [id, `${String(r.DeletionPolicy)}/${String(r.UpdateReplacePolicy)}`]));
+
+  it('a development stage deletes them with the stack', () => {
+    const p = policies(dev);
+    expect(Object.keys(p).length).toBeGreaterThanOrEqual(26); // every table and bucket, media groups included
+    expect(p.MediaBucketG1).toBe('Delete/Delete');
+    expect(new Set(Object.values(p))).toEqual(new Set(['Delete/Delete']));
+  });
+
+  it('a stage with dataPolicy Retain keeps every one, and prod is such a stage', async () => {
+    // prod itself does not resolve offline (its API keys come from SSM), so its param is read from the file.
+    const file = parse(readFileSync(resolve(import.meta.dirname, '../../../serverless.yml'), 'utf8')) as { params: Record<string, Record<string, unknown>> };
+    expect(file.params.prod!.dataPolicy).toBe('Retain');
+    expect(file.params.default!.dataPolicy).toBe('Delete');
+    const kept = await loadService('dev', { imageUri: PLACEHOLDER_IMAGE, dataPolicy: 'Retain' });
+    expect(Object.keys(policies(kept)).sort()).toEqual(Object.keys(policies(dev)).sort());
+    expect(new Set(Object.values(policies(kept)))).toEqual(new Set(['Retain/Retain']));
+  }, 90_000);
 });
