@@ -22,14 +22,9 @@ module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
   const imageUri = stage === 'local' ? undefined : await resolveVariable('param:imageUri');
   const out = {};
-  for (const capability of readdirSync(functionsDir)) {
-    let files;
-    try {
-      files = readdirSync(join(functionsDir, capability)).filter((f) => f.endsWith('.image.yml'));
-    } catch {
-      continue; // not a folder
-    }
-    for (const file of files) {
+  const capabilities = readdirSync(functionsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  for (const capability of capabilities) {
+    for (const file of readdirSync(join(functionsDir, capability)).filter((f) => f.endsWith('.image.yml'))) {
       const key = `${capability}/${file.slice(0, -'.image.yml'.length)}`;
       const def = await resolveVariable(`file(functions/${capability}/${file})`);
       if (typeof def?.handler === 'string') out[key] = packaged(def, imageUri);

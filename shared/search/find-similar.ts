@@ -1,8 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type * as z from 'zod';
 import { forbidden } from '../platform/errors.js';
+import { presignGet } from '../platform/presign.js';
 import type { FeaturesRepo } from './features.js';
 import type { LiveIndex } from './live-index.js';
 import { ImageProblem } from './pipeline.js';
@@ -68,7 +67,7 @@ export async function findSimilar(d: FindSimilarDeps, body: z.infer<typeof searc
   const records = await d.features.facesOf(perFace.flat().map((m) => m.imageKey), MODEL_ID);
   // A short-lived GET URL per matched image, so a browser (the console) can show and link it.
   const urls = new Map(await Promise.all([...new Set(perFace.flat().map((m) => m.imageKey))].map(async (key) =>
-    [key, await getSignedUrl(d.s3, new GetObjectCommand({ Bucket: d.images.bucket, Key: key }), { expiresIn: 900 })] as const)));
+    [key, await presignGet(d.images.bucket, key, { expiresIn: 900 })] as const)));
   const faces = query.faces.map((f, i) => ({
     box: f.box,
     score: f.score,
